@@ -1,0 +1,5 @@
+#ifndef CAGENTARCHIVE_H
+#define CAGENTARCHIVE_H
+#include <archive.h>
+#include <archive_entry.h>
+#endif

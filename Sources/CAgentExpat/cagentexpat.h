@@ -1,0 +1,4 @@
+#ifndef CAGENTEXPAT_H
+#define CAGENTEXPAT_H
+#include <expat.h>
+#endif

@@ -1,0 +1,37 @@
+import AgentSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs independent tools (openssl, python3, dpkg, tar…) used as test oracles.
+public enum Oracle {
+    /// Runs argv and returns its output; the test fails via the thrown error when the tool cannot start.
+    @discardableResult
+    public static func run(_ argv: [String], input: [UInt8]? = nil, environment: [String: String] = [:],
+                           workingDirectory: String? = nil) async throws -> ProcessOutput {
+        try await ProcessRunner().run(argv, input: input, environment: environment,
+                                      workingDirectory: workingDirectory, timeout: .seconds(300))
+    }
+
+    /// Runs argv, requires exit 0, and returns stdout.
+    public static func output(_ argv: [String], input: [UInt8]? = nil, workingDirectory: String? = nil) async throws -> String {
+        let out = try await run(argv, input: input, workingDirectory: workingDirectory)
+        guard out.succeeded else {
+            throw AgentError(.internalError, "oracle \(argv.joined(separator: " ")) failed (\(out.status)): \(out.standardError)")
+        }
+        return out.standardOutput
+    }
+}
+
+/// Addresses and files of the servers `scripts/test-servers` started for this test run (environment variables).
+public enum TestEnvironment {
+    public static func value(_ name: String) -> String? {
+        guard let p = getenv(name) else { return nil }
+        let s = String(cString: p)
+        return s.isEmpty ? nil : s
+    }
+
+    /// True when `scripts/test` started the network test servers (nginx, squid, the faulty server…).
+    public static var serversAvailable: Bool { value("AGENT_TEST_SERVERS") != nil }
+}
