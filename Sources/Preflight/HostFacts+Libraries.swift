@@ -14,7 +14,8 @@ extension HostFacts {
     static let debianArchitectures = ["amd64": "x86_64", "arm64": "aarch64", "i386": "i686", "armhf": "arm",
                                       "ppc64el": "ppc64le", "s390x": "s390x"]
     /// Dynamic loader names → architecture.
-    static let loaders = ["ld-linux-x86-64.so.2": "x86_64", "ld-linux-aarch64.so.1": "aarch64"]
+    static let loaders = ["ld-linux-x86-64.so.2": "x86_64", "ld-linux-aarch64.so.1": "aarch64", "ld-musl-x86_64.so.1": "x86_64",
+                          "ld-musl-aarch64.so.1": "aarch64"]
 
     /// Live host: `uname`; a tree: the ELF header of its C library, else its libc package, else its loader.
     mutating func readArchitecture(_ libs: LibraryIndex) {
