@@ -28,11 +28,33 @@ public enum CMSEnvelope {
         guard OBJ_obj2nid(CMS_get0_type(cms)) == NID_pkcs7_enveloped else {
             throw AgentError(code, "cannot decrypt \(what): not EnvelopedData")
         }
+        // OpenSSL 3 fails without a queued reason in these two cases, so name them first.
+        guard key.matches(certificate) else {
+            throw AgentError(code, "cannot decrypt \(what): the private key does not belong to the certificate")
+        }
+        guard hasRecipient(cms, matching: certificate) else {
+            throw AgentError(code, "cannot decrypt \(what): it is not encrypted for certificate \(certificate.sha1Thumbprint)")
+        }
         let output = try MemoryBIO()
         guard CMS_decrypt(cms, key.pointer, certificate.pointer, nil, output.pointer, UInt32(CMS_BINARY)) == 1 else {
             throw OpenSSLErrorQueue.error(code, "cannot decrypt \(what)")
         }
         return Secret(bytes: output.contents())
+    }
+
+    /// True when one of the key-transport recipients names `certificate` (issuer and serial, or key identifier).
+    static func hasRecipient(_ cms: OpaquePointer, matching certificate: X509Certificate) -> Bool {
+        guard let infos = CMS_get0_RecipientInfos(cms) else { return false }
+        for i in 0..<OPENSSL_sk_num(infos) {
+            guard let info = OPENSSL_sk_value(infos, i) else { continue }
+            let recipient = OpaquePointer(info)
+            if CMS_RecipientInfo_type(recipient) == CMS_RECIPINFO_TRANS,
+               CMS_RecipientInfo_ktri_cert_cmp(recipient, certificate.pointer) == 0 {
+                return true
+            }
+        }
+        OpenSSLErrorQueue.reset()
+        return false
     }
 
     /// DER as given, or the Base64 body of a PEM block.
