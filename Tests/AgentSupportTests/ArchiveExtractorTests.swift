@@ -90,8 +90,9 @@ import Glibc
         #expect(result.entries.count == 5)
         #expect(FileIO.read(fx.dest + "/100/omi.deb") == Array("omi".utf8))
         let bad = try await fx.archive("f('100/ok'); f('etc/cron.d/x')", name: "bad.tgz")
+        try fx.dir.mkdir("second")
         let error = #expect(throws: AgentError.self) {
-            try ArchiveExtractor(allowedTopLevel: allowed).extract(file: bad, into: fx.dir.url("sentinel"))
+            try ArchiveExtractor(allowedTopLevel: allowed).extract(file: bad, into: fx.dir.url("second"))
         }
         #expect(error?.code == .integrity)
         #expect(error?.message.contains("'etc/cron.d/x'") == true)
@@ -135,6 +136,20 @@ import Glibc
         let error = #expect(throws: AgentError.self) { try ArchiveExtractor().extract(file: archive, into: fx.dest) }
         #expect(error?.code == .integrity)
         #expect(fx.tree("sentinel").isEmpty)
+    }
+
+    @Test func expansionBeyondTheLimitIsRefused() async throws {
+        let fx = try ArchiveFixture()
+        let archive = try await fx.archive("f('small', b'1' * 1000); f('zeros', bytes(3 << 20))")
+        #expect((FileIO.read(archive)?.count ?? .max) < 20_000)
+        let error = #expect(throws: AgentError.self) {
+            try ArchiveExtractor(maximumExtractedBytes: 1 << 20).extract(file: archive, into: fx.dest)
+        }
+        #expect(error?.code == .integrity)
+        #expect(error?.message.contains("'zeros'") == true)
+        try fx.dir.mkdir("second")
+        let ok = try ArchiveExtractor(maximumExtractedBytes: 4 << 20).extract(file: archive, into: fx.dir.url("second"))
+        #expect(ok.entries.map(\.size) == [1000, 3 << 20])
     }
 
     @Test func notGzipOrCorruptInputIsRefused() async throws {
