@@ -113,7 +113,10 @@ import Glibc
         try fx.dir.mkdir("real")
         try fx.dir.symlink("alias", to: "real")
         let good = try await fx.archive("d('a'); f('a/b', b'content', 0o600); sym('a/c', 'b'); hard('a/h', 'a/b')", name: "good.tgz")
+        let cwdBefore = getcwd(nil, 0).map { p in defer { free(p) }; return String(cString: p) }
         let result = try ArchiveExtractor().extract(file: good, into: fx.dir.url("alias"))
+        // The process's working directory is untouched (extraction has its own on a private thread).
+        #expect(getcwd(nil, 0).map { p in defer { free(p) }; return String(cString: p) } == cwdBefore)
         #expect(result.entries.map(\.name) == ["a/", "a/b", "a/c", "a/h"])
         #expect(FileIO.kind(fx.dir.url("alias"), followLinks: false) == .symlink)
         #expect(FileIO.read(fx.dir.url("real/a/b")) == Array("content".utf8))
