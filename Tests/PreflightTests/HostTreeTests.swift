@@ -48,6 +48,7 @@ let expectations: [TreeExpectation] = [
     .init(tree: "alma-9", id: "almalinux", version: "9.3", supported: true, glibc: "2.34", openssl: "3.0.7", flavour: "300", manager: "rpm", exitCode: 0),
     .init(tree: "amzn-2017.09", id: "amzn", version: "2017.09", supported: true, glibc: "2.17", openssl: "1.0.2k", flavour: "100", manager: "rpm", exitCode: 0),
     .init(tree: "amzn-2", id: "amzn", version: "2", supported: true, glibc: "2.26", openssl: "1.0.2k", flavour: "100", manager: "rpm", exitCode: 0),
+    .init(tree: "rhel-7-rpmdb", id: "rhel", version: "7.9", supported: true, glibc: "2.17", openssl: "1.0.2k", flavour: "100", manager: "rpm", exitCode: 0),
     // unsupported releases and legacy layouts
     .init(tree: "debian-13", id: "debian", version: "13", supported: false, glibc: "2.41", openssl: "3.5.1", flavour: "300", manager: "dpkg", exitCode: 51, failing: ["os.distro"]),
     .init(tree: "ubuntu-24.04", id: "ubuntu", version: "24.04", supported: false, glibc: "2.39", openssl: "3.0.13", flavour: "300", manager: "dpkg", exitCode: 51, failing: ["os.distro"]),
@@ -108,6 +109,18 @@ let expectations: [TreeExpectation] = [
         #expect(u.python.python2 == "2.7")
         #expect(u.python.alias == "python2")
         #expect(u.python.chosenPath == "/usr/bin/python2")
+    }
+
+    @Test func versionsFromARealRPMDatabase() async throws {
+        // The tree has no libc-X.Y.so, no versioned libssl name and no curl executable: only its rpmdb tells.
+        let f = try await HostTrees.facts("rhel-7-rpmdb")
+        #expect(f.packages?.source == .rpm)
+        #expect(f.packages?.entry("openssl-libs")?.version == "1.0.2k")
+        #expect(f.glibc == "2.17")
+        #expect(f.curlVersion == "7.29.0")
+        #expect(f.curl.path == nil && f.curl.package == "curl")
+        #expect(f.python.python2 == "2.7.5")
+        #expect(f.pam == "pam 1.1.8")
     }
 
     @Test func bothPythonsPreferPython2AndNoWarning() async throws {
