@@ -22,6 +22,13 @@ public enum NetworkProbe {
         public var outcome: Outcome
         /// Seconds the host clock is ahead (+) or behind (−) the server, nil when not measured.
         public var clockSkewSeconds: Int?
+
+        public init(host: String, port: UInt16, outcome: Outcome, clockSkewSeconds: Int? = nil) {
+            self.host = host
+            self.port = port
+            self.outcome = outcome
+            self.clockSkewSeconds = clockSkewSeconds
+        }
     }
 
     /// The endpoints for a workspace and domain.
