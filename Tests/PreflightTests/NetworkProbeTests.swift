@@ -27,8 +27,12 @@ final class Listener {
         port = UInt16(bigEndian: addr.sin_port)
         guard ok else { throw AgentError(.internalError, "listener: \(FileIO.errnoText())") }
     }
-    func close() { _ = Glibc.close(fd) }
-    deinit { _ = Glibc.close(fd) }
+    private var open = true
+    /// Closes the socket once (a second close could hit a descriptor reused by another test).
+    func close() {
+        if open { _ = Glibc.close(fd); open = false }
+    }
+    deinit { close() }
 }
 
 @Suite struct NetworkProbeTests {
