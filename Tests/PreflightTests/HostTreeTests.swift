@@ -123,6 +123,23 @@ let expectations: [TreeExpectation] = [
         #expect(f.pam == "pam 1.1.8")
     }
 
+    @Test func nothingInTheTreeIsExecuted() async throws {
+        // Every program a probe could run exists in the tree as a script that leaves a marker when run.
+        let dir = TemporaryDirectory()
+        let marker = dir.url("ran")
+        try dir.write("tree/etc/redhat-release", "Red Hat Enterprise Linux release 8.6 (Ootpa)\n")
+        try dir.write("tree/etc/os-release", "ID=rhel\nVERSION_ID=8.6\n")
+        try dir.write("tree/var/lib/rpm/Packages", "not a database")
+        for p in ["usr/bin/openssl", "usr/bin/curl", "usr/bin/python3", "usr/bin/python2", "usr/bin/rpm", "bin/rpm",
+                  "usr/bin/dpkg", "usr/bin/tar", "usr/bin/sed", "usr/bin/gpg", "usr/bin/uname", "usr/bin/ldd"] {
+            try dir.write("tree/" + p, "#!/bin/sh\necho \"$0\" >> \(marker)\n", mode: 0o755)
+        }
+        let f = await HostFacts.gather(root: try HostRoot(dir.url("tree")))
+        #expect(f.packageManager == .rpm)
+        #expect(f.python.python3 == "3")
+        #expect(!dir.exists("ran"))
+    }
+
     @Test func bothPythonsPreferPython2AndNoWarning() async throws {
         let r = try await HostTrees.report("ubuntu-18.04")
         #expect(r.host.python.python2 == "2.7")
