@@ -11,7 +11,9 @@ import Glibc
 final class Listener {
     let fd: Int32
     let port: UInt16
-    init() throws {
+    /// `listening: false` keeps the port bound but not accepting, so a connect is refused and no other process
+    /// can take the port meanwhile.
+    init(listening: Bool = true) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.fd = fd
         var addr = sockaddr_in()
@@ -21,7 +23,7 @@ final class Listener {
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         let ok = withUnsafeMutablePointer(to: &addr) { p in
             p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                bind(fd, sa, len) == 0 && listen(fd, 4) == 0 && getsockname(fd, sa, &len) == 0
+                bind(fd, sa, len) == 0 && (!listening || listen(fd, 4) == 0) && getsockname(fd, sa, &len) == 0
             }
         }
         port = UInt16(bigEndian: addr.sin_port)
@@ -40,9 +42,8 @@ final class Listener {
         let l = try Listener()
         let open = await NetworkProbe.probe(hosts: ["127.0.0.1"], port: l.port, timeoutMilliseconds: 2000)
         #expect(open.map(\.outcome) == [.ok])
-        let port = l.port
-        l.close()
-        let closed = await NetworkProbe.probe(hosts: ["127.0.0.1"], port: port, timeoutMilliseconds: 2000)
+        let bound = try Listener(listening: false)
+        let closed = await NetworkProbe.probe(hosts: ["127.0.0.1"], port: bound.port, timeoutMilliseconds: 2000)
         #expect(closed.map(\.outcome) == [.refused])
     }
 
