@@ -48,7 +48,8 @@ extension HostFacts {
                 version = Self.leadingNumber(String(lower[r.upperBound...]))
             }
             if version == nil { version = Self.leadingNumber(first) }
-            distro = Distro(id: id, version: version, name: first.isEmpty ? nil : first, source: path)
+            let name = path == "/etc/debian_version" ? "Debian \(first)" : first
+            distro = Distro(id: id, version: version, name: first.isEmpty ? nil : name, source: path)
             return
         }
     }

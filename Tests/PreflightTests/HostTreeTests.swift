@@ -57,6 +57,8 @@ let expectations: [TreeExpectation] = [
     .init(tree: "sles-11", id: "sles", version: "11.4", supported: false, glibc: "2.11", openssl: "0.9.8", flavour: nil, manager: "rpm", exitCode: 51, failing: ["os.distro", "openssl"]),
     .init(tree: "alpine-3.19", id: "alpine", version: "3.19.1", supported: false, glibc: nil, openssl: nil, flavour: "300", manager: nil, exitCode: 51,
           failing: ["os.distro", "packages.manager", "python", "tools.gpg", "pam"]),
+    .init(tree: "legacy-lsb-ubuntu-14.04", id: "ubuntu", version: "14.04", supported: true, glibc: "2.19", openssl: "1.0.1f", flavour: "100", manager: "dpkg", exitCode: 0),
+    .init(tree: "legacy-debian-8", id: "debian", version: "8.11", supported: true, glibc: "2.19", openssl: "1.0.1t", flavour: "100", manager: "dpkg", exitCode: 0),
     // edge cases
     .init(tree: "edge-no-curl", id: "debian", version: "12", supported: true, glibc: "2.36", openssl: "3.0.11", flavour: "300", manager: "dpkg", exitCode: 55, failing: ["curl"]),
     .init(tree: "edge-no-python", id: "debian", version: "12", supported: true, glibc: "2.36", openssl: "3.0.11", flavour: "300", manager: "dpkg", exitCode: 60, failing: ["python"]),
