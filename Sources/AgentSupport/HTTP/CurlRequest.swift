@@ -12,6 +12,18 @@ struct CurlOutcome {
     var connectStatus: Int
     /// errno of the last failed socket operation (e.g. ECONNREFUSED).
     var osErrno: Int32
+
+    init(code: CURLcode, detail: String, connectStatus: Int, osErrno: Int32) {
+        self.code = code
+        self.detail = detail
+        self.connectStatus = connectStatus
+        self.osErrno = osErrno
+    }
+
+    /// An outcome from libcurl's numeric result code (for tests of the classification).
+    init(curlCode: UInt32, detail: String = "", connectStatus: Int = 0, osErrno: Int32 = 0) {
+        self.init(code: CURLcode(rawValue: curlCode), detail: detail, connectStatus: connectStatus, osErrno: osErrno)
+    }
 }
 
 /// One request as libcurl options: the fixed, safe settings plus the request's own. Builds a handle per
