@@ -68,7 +68,11 @@ final class CurlAttempt {
         var line = String(decoding: raw, as: UTF8.self)
         while line.hasSuffix("\n") || line.hasSuffix("\r") || line.hasSuffix("\r\n") { line.removeLast() }
         if line.hasPrefix("HTTP/") {
+            // A new response (after a redirect or 100-continue): only the final one's headers and body count.
             headers = []
+            body = []
+            decided = false
+            toSink = false
             httpVersion = String(line.dropFirst(5).prefix(while: { $0 != " " }))
         } else if let colon = line.firstIndex(of: ":") {
             headers.append(HTTPHeader(String(line[..<colon]), HTTPText.trimmed(line[line.index(after: colon)...])))
