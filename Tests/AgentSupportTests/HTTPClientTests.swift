@@ -167,6 +167,28 @@ struct HTTPClientTests {
         #expect(try await sha256(path) == sha256(www + "/" + name))
     }
 
+    @Test func aByteSinkSeesEveryByteInOrderAndIsToldToRestart() async throws {
+        let size = 600_000
+        let name = try publish(size)
+        let received = Mutex<(bytes: [UInt8], restarts: Int)>(([], 0))
+        let sink = HTTPSink(
+            write: { chunk in received.withLock { $0.bytes.append(contentsOf: chunk) }; return true },
+            restart: { received.withLock { $0 = ([], $0.restarts + 1) }; return true })
+        let url = "http://127.0.0.1:\(faultyPort)/drop-norange/\(name)?after=250000"
+        let done = try await client().download(url, into: sink)
+        #expect(done.attempts == 2 && done.bytes == Int64(size))
+        let (bytes, restarts) = received.withLock { $0 }
+        #expect(restarts == 1)
+        #expect(bytes == FileIO.read(www + "/" + name))
+
+        // A sink that refuses data stops the transfer, classified as aborted and not retried.
+        let refusing = HTTPSink(write: { _ in false }, restart: { true })
+        let error = await #expect(throws: HTTPError.self) {
+            try await client().download("https://localhost:\(httpsPort)/\(name)", into: refusing)
+        }
+        #expect(error?.kind == .aborted)
+    }
+
     @Test func aResetConnectionIsRetriedAndAPersistentResetIsClassified() async throws {
         let name = try publish(50_000)
         let dir = TemporaryDirectory()
