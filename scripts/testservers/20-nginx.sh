@@ -8,8 +8,24 @@ start_nginx() {
   local dir="$STATE/nginx" https untrusted
   mkdir -p "$dir/tmp" "$STATE/www"
   chmod 755 "$STATE/www"
-  https=$(free_port)
-  untrusted=$(free_port)
+  local try
+  for try in 1 2 3; do  # a port picked as free can be taken by someone else before nginx binds it
+    https=$(free_port)
+    untrusted=$(free_port)
+    nginx_config "$dir" "$https" "$untrusted"
+    if nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" </dev/null >"$dir/stdout.log" 2>&1; then break; fi
+    [ "$try" -lt 3 ] || { cat "$dir/stdout.log" >&2; return 1; }
+  done
+  wait_for_port "$https"
+  wait_for_port "$untrusted"
+  env_set AGENT_TEST_WWW "$STATE/www"
+  env_set AGENT_TEST_HTTPS_PORT "$https"
+  env_set AGENT_TEST_UNTRUSTED_PORT "$untrusted"
+  env_set AGENT_TEST_NGINX_ACCESS_LOG "$dir/access.log"
+}
+
+nginx_config() { # dir https-port untrusted-port
+  local dir=$1 https=$2 untrusted=$3
   cat >"$dir/nginx.conf" <<CONF
 user root;
 daemon on;
@@ -43,13 +59,6 @@ http {
   }
 }
 CONF
-  nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" </dev/null >"$dir/stdout.log" 2>&1
-  wait_for_port "$https"
-  wait_for_port "$untrusted"
-  env_set AGENT_TEST_WWW "$STATE/www"
-  env_set AGENT_TEST_HTTPS_PORT "$https"
-  env_set AGENT_TEST_UNTRUSTED_PORT "$untrusted"
-  env_set AGENT_TEST_NGINX_ACCESS_LOG "$dir/access.log"
 }
 
 stop_nginx() {

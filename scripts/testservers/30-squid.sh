@@ -4,13 +4,47 @@
 #   AGENT_TEST_PROXY_ACCESS_LOG (one line per request; a CONNECT appears when its tunnel closes)
 
 start_squid() {
-  local dir="$STATE/squid" port user=agent password='p@ss:w%rd/1'
+  local dir="$STATE/squid" port user=agent password='p@ss:w%rd/1' service try
   mkdir -p "$dir"
-  port=$(free_port)
   htpasswd -b -c -m "$dir/passwd" "$user" "$password" >/dev/null 2>&1
   : >"$dir/access.log"
   : >"$dir/cache.log"
   chown -R proxy:proxy "$dir"
+  # A service name of our own: squid names its shared-memory segments (/dev/shm/NAME-*.shm) after it, so
+  # concurrent instances must not share the default "squid".
+  service="agenttest$(basename "$STATE" | tr -dc 'A-Za-z0-9' | tail -c 12)"
+  echo "$service" >"$dir/service-name"
+  for try in 1 2 3; do  # a port picked as free can be taken by someone else before squid binds it
+    port=$(free_port)
+    squid_config "$dir" "$port"
+    squid -N -n "$service" -f "$dir/squid.conf" </dev/null >"$dir/stdout.log" 2>&1 &
+    echo $! >"$dir/squid.run.pid"
+    if squid_wait "$dir" "$port"; then break; fi
+    kill_pidfile "$dir/squid.run.pid" INT
+    [ "$try" -lt 3 ] || { tail -5 "$dir/cache.log" >&2; return 1; }
+  done
+  env_set AGENT_TEST_PROXY_PORT "$port"
+  env_set AGENT_TEST_PROXY_USER "$user"
+  env_set AGENT_TEST_PROXY_PASSWORD "$password"
+  env_set AGENT_TEST_PROXY_ACCESS_LOG "$dir/access.log"
+}
+
+# Waits until this squid says it listens on PORT (a port that accepts could be someone else's server).
+squid_wait() { # dir port
+  local dir=$1 port=$2 i
+  for ((i = 0; i < 200; i++)); do
+    if grep -q "Accepting HTTP Socket connections at .* local=127.0.0.1:$port " "$dir/cache.log" 2>/dev/null; then
+      wait_for_port "$port" 5 "$dir/squid.run.pid"
+      return
+    fi
+    alive "$(cat "$dir/squid.run.pid")" || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+squid_config() { # dir port
+  local dir=$1 port=$2
   cat >"$dir/squid.conf" <<CONF
 http_port 127.0.0.1:$port
 visible_hostname agent-test-proxy
@@ -39,18 +73,6 @@ http_access deny !from_localhost
 http_access allow authenticated
 http_access deny all
 CONF
-  # A service name of our own: squid names its shared-memory segments (/dev/shm/NAME-*.shm) after it, so
-  # concurrent instances must not share the default "squid".
-  local service
-  service="agenttest$(basename "$STATE" | tr -dc 'A-Za-z0-9' | tail -c 12)"
-  echo "$service" >"$dir/service-name"
-  squid -N -n "$service" -f "$dir/squid.conf" </dev/null >"$dir/stdout.log" 2>&1 &
-  echo $! >"$dir/squid.run.pid"
-  wait_for_port "$port"
-  env_set AGENT_TEST_PROXY_PORT "$port"
-  env_set AGENT_TEST_PROXY_USER "$user"
-  env_set AGENT_TEST_PROXY_PASSWORD "$password"
-  env_set AGENT_TEST_PROXY_ACCESS_LOG "$dir/access.log"
 }
 
 stop_squid() {
