@@ -39,7 +39,12 @@ http_access deny !from_localhost
 http_access allow authenticated
 http_access deny all
 CONF
-  squid -N -f "$dir/squid.conf" </dev/null >"$dir/stdout.log" 2>&1 &
+  # A service name of our own: squid names its shared-memory segments (/dev/shm/NAME-*.shm) after it, so
+  # concurrent instances must not share the default "squid".
+  local service
+  service="agenttest$(basename "$STATE" | tr -dc 'A-Za-z0-9' | tail -c 12)"
+  echo "$service" >"$dir/service-name"
+  squid -N -n "$service" -f "$dir/squid.conf" </dev/null >"$dir/stdout.log" 2>&1 &
   echo $! >"$dir/squid.run.pid"
   wait_for_port "$port"
   env_set AGENT_TEST_PROXY_PORT "$port"
@@ -50,4 +55,8 @@ CONF
 
 stop_squid() {
   kill_pidfile "$STATE/squid/squid.run.pid" INT
+  # squid removes its segments when it exits cleanly; a killed one leaves them behind.
+  if [ -s "$STATE/squid/service-name" ]; then
+    rm -f /dev/shm/"$(cat "$STATE/squid/service-name")"-*.shm
+  fi
 }
