@@ -12,7 +12,7 @@ struct BundleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bundle",
         abstract: "Fetch, verify, inspect and unpack the agent bundle.",
-        subcommands: [BundleInspectCommand.self, BundleExtractCommand.self]
+        subcommands: [BundleFetchCommand.self, BundleInspectCommand.self, BundleExtractCommand.self]
     )
 }
 

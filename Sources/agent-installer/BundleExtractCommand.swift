@@ -26,6 +26,8 @@ struct BundleExtractCommand: AsyncParsableCommand {
     @Option(name: .customLong("sha256sums"), help: "A sha256sum file (path or URL) listing the bundle.")
     var sha256sums: String?
 
+    @OptionGroup var network: BundleNetworkOptions
+
     @Option(help: "Output format: text or json.")
     var format: BundleOutputFormat = .text
 
@@ -33,7 +35,11 @@ struct BundleExtractCommand: AsyncParsableCommand {
         do {
             let result: BundleExtraction
             if BundleCLI.isURL(source) {
-                throw AgentError(.usage, "extracting from a URL is not available yet")
+                let progress = try BundleProgressRenderer(file: network.progressFile)
+                defer { progress.finish() }
+                result = try await BundleRemote.extract(
+                    url: source, destination: dest, sha256: sha256, sha256sums: sha256sums,
+                    configuration: try network.configuration(), progress: progress.handler)
             } else {
                 let expected = try BundleDigest.forLocalBundle(path: source, sha256: sha256, sumsFile: sha256sums)
                 result = try BundleExtraction.extract(path: source, destination: dest, expected: expected)
