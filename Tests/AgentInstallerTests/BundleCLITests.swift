@@ -70,3 +70,53 @@ struct BundleCLITests {
         #expect(!dir.exists("h/out") && !dir.exists("h/escape-dotdot") && !dir.exists("escape-dotdot"))
     }
 }
+
+/// The download commands end to end against the test servers.
+@Suite("Bundle CLI network", .enabled(if: TestEnvironment.serversAvailable))
+struct BundleCLINetworkTests {
+    let www = TestEnvironment.value("AGENT_TEST_WWW") ?? "/nonexistent"
+    let ca = TestEnvironment.value("AGENT_TEST_CA") ?? "/nonexistent"
+    var https: String { "https://127.0.0.1:\(TestEnvironment.value("AGENT_TEST_HTTPS_PORT") ?? "0")" }
+
+    func run(_ args: [String], environment: [String: String] = [:]) async throws -> ProcessOutput {
+        try await Oracle.run([BundleCLITests.binary] + args, environment: environment)
+    }
+
+    @Test("fetch writes the verified file and JSON-lines progress; extract URL with a wrong --sha256 exits 80")
+    func fetchAndExtract() async throws {
+        let unique = "cli-\(UInt64.random(in: 0...UInt64.max))"
+        let path = try await Fixtures.bundle(in: www + "/" + unique)
+        let name = String(path.split(separator: "/").last!)
+        let url = "\(https)/\(unique)/\(name)"
+        let tmp = TemporaryDirectory()
+        let out = try await run(["bundle", "fetch", url, "-o", tmp.url("b.sh"), "--cacert", ca,
+                                 "--progress-file", tmp.url("progress.jsonl"), "--format", "json"])
+        #expect(out.status == 0, "\(out.standardError)")
+        #expect(FileIO.read(tmp.url("b.sh")) == FileIO.read(path))
+        let lines = (tmp.read("progress.jsonl") ?? "").split(separator: "\n")
+        #expect(!lines.isEmpty)
+        for line in lines {
+            let object = try JSONDecoder().decode([String: JSONScalar].self, from: Data(line.utf8))
+            #expect(object["event"] == .string("progress"))
+        }
+        #expect(lines.last?.contains("\"phase\":\"done\"") == true)
+        let bad = try await run(["bundle", "extract", url, "--dest", tmp.url("out"), "--cacert", ca,
+                                 "--sha256", String(repeating: "f", count: 64)])
+        #expect(bad.status == 80, "\(bad.standardError)")
+        #expect(!tmp.exists("out"))
+        let untrusted = try await run(["bundle", "fetch", url, "-o", tmp.url("c.sh"), "--retries", "0"])
+        #expect(untrusted.status == 8, "\(untrusted.standardError)")
+        #expect(!tmp.exists("c.sh") && !tmp.exists("c.sh.part"))
+    }
+}
+
+/// A JSON scalar (the progress events hold only strings, numbers and null).
+enum JSONScalar: Decodable, Equatable {
+    case string(String), number(Double), null
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null } else if let s = try? c.decode(String.self) { self = .string(s) } else {
+            self = .number(try c.decode(Double.self))
+        }
+    }
+}
