@@ -80,7 +80,10 @@ struct ArchiveEntryPolicy {
             guard allowsLinks else { throw Reason("hardlinks are not allowed here") }
             guard !seen.contains(path) else { throw Reason("a hardlink would replace an entry extracted earlier") }
             let raw = entry.linkTarget ?? ""
-            let target = try Self.components(raw).joined(separator: "/")
+            let target: String
+            do { target = try Self.components(raw).joined(separator: "/") } catch {
+                throw Reason("hardlink target '\(raw)': \(error.text)")
+            }
             guard regularFiles.contains(target) else {
                 throw Reason("hardlink target '\(raw)' is not a regular file extracted earlier from this archive")
             }

@@ -20,10 +20,13 @@ public struct ArchiveExtractor: Sendable {
     public var allowedTopLevel: Set<String>?
     /// Whether symlinks and hardlinks (checked to stay inside) are accepted.
     public var allowsLinks: Bool
+    /// Upper bound on the bytes extraction writes (a guard against decompression bombs); nil for none.
+    public var maximumExtractedBytes: Int64?
 
-    public init(allowedTopLevel: Set<String>? = nil, allowsLinks: Bool = true) {
+    public init(allowedTopLevel: Set<String>? = nil, allowsLinks: Bool = true, maximumExtractedBytes: Int64? = nil) {
         self.allowedTopLevel = allowedTopLevel
         self.allowsLinks = allowsLinks
+        self.maximumExtractedBytes = maximumExtractedBytes
     }
 
     /// Extracts the archive that starts `offset` bytes into `fd` into the existing directory `destination`.
@@ -43,7 +46,8 @@ public struct ArchiveExtractor: Sendable {
         }
         defer { close(dirfd) }
         let policy = ArchiveEntryPolicy(allowedTopLevel: allowedTopLevel, allowsLinks: allowsLinks)
-        let job = ExtractionJob(fd: fd, offset: offset, observer: observer, policy: policy)
+        let job = ExtractionJob(fd: fd, offset: offset, observer: observer, policy: policy,
+                                limit: maximumExtractedBytes ?? Int64.max)
         return try PrivateDirectoryThread.run(in: dirfd) { () throws(AgentError) in try job.run() }
     }
 
@@ -83,8 +87,11 @@ private final class ExtractionJob: @unchecked Sendable {
     let offset: Int64
     let observer: ArchiveByteObserver?
     var policy: ArchiveEntryPolicy
+    let limit: Int64
+    private var extractedBytes: Int64 = 0
 
-    init(fd: Int32, offset: Int64, observer: ArchiveByteObserver?, policy: ArchiveEntryPolicy) {
+    init(fd: Int32, offset: Int64, observer: ArchiveByteObserver?, policy: ArchiveEntryPolicy, limit: Int64) {
+        self.limit = limit
         self.fd = fd
         self.offset = offset
         self.observer = observer
@@ -154,6 +161,10 @@ private final class ExtractionJob: @unchecked Sendable {
                 if r == ARCHIVE_EOF { break }
                 guard r >= ARCHIVE_WARN else {
                     throw AgentError(.integrity, "cannot read archive entry '\(info.name)': \(Self.message(reader.archive))")
+                }
+                extractedBytes += Int64(size)
+                guard extractedBytes <= limit else {
+                    throw AgentError(.integrity, "archive entry '\(info.name)' refused: the archive expands beyond \(limit) bytes")
                 }
                 guard archive_write_data_block(disk, block, size, offset) >= ARCHIVE_WARN else {
                     throw AgentError(.systemProblem, "cannot write archive entry '\(info.name)': \(Self.message(disk))")
