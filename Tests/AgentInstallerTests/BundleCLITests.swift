@@ -104,6 +104,14 @@ struct BundleCLINetworkTests {
                                  "--sha256", String(repeating: "f", count: 64)])
         #expect(bad.status == 80, "\(bad.standardError)")
         #expect(!tmp.exists("out"))
+        // Without -p, https_proxy is honoured (squid wants credentials: 407 → 4) unless no_proxy names the host.
+        let proxy = "http://127.0.0.1:\(TestEnvironment.value("AGENT_TEST_PROXY_PORT") ?? "0")"
+        let viaProxy = try await run(["bundle", "fetch", url, "-o", tmp.url("p.sh"), "--cacert", ca, "--retries", "0"],
+                                     environment: ["https_proxy": proxy])
+        #expect(viaProxy.status == 4, "\(viaProxy.standardError)")
+        let bypass = try await run(["bundle", "fetch", url, "-o", tmp.url("p.sh"), "--cacert", ca, "--retries", "0"],
+                                   environment: ["https_proxy": proxy, "no_proxy": "127.0.0.1"])
+        #expect(bypass.status == 0, "\(bypass.standardError)")
         let untrusted = try await run(["bundle", "fetch", url, "-o", tmp.url("c.sh"), "--retries", "0"])
         #expect(untrusted.status == 8, "\(untrusted.standardError)")
         #expect(!tmp.exists("c.sh") && !tmp.exists("c.sh.part"))

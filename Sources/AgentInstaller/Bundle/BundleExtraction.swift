@@ -15,6 +15,10 @@ public struct BundleExtraction: Sendable, Codable, Equatable {
     /// The top-level names a payload may have (contract §2); anything else is refused (exit 80).
     public static let allowedTopLevel: Set<String> = ["100", "110", "300", "oss-kits", "bundles"]
 
+    /// The most bytes a payload may unpack to (vendor bundles unpack to a few hundred MB); a larger payload (a
+    /// decompression bomb) is refused with exit 80 before it fills the disk.
+    public static let maximumExtractedBytes: Int64 = 8 << 30
+
     /// Extracts the local bundle at `path` into `destination` in one read of the file.
     public static func extract(path: String, destination: String, expected: BundleDigest?) throws(AgentError) -> BundleExtraction {
         let file = try BundleFile(path: path)

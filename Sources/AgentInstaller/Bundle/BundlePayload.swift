@@ -32,7 +32,8 @@ enum BundlePayload {
         }
     }
 
-    static let extractor = ArchiveExtractor(allowedTopLevel: BundleExtraction.allowedTopLevel)
+    static let extractor = ArchiveExtractor(allowedTopLevel: BundleExtraction.allowedTopLevel,
+                                            maximumExtractedBytes: BundleExtraction.maximumExtractedBytes)
 
     /// Lists the payload of `file`; returns the entries (with refusal reasons) and the file's SHA-256.
     static func list(file: BundleFile, expected: BundleDigest?) throws(AgentError) -> ([ArchiveEntryInfo], String) {
