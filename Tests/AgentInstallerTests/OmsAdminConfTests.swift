@@ -14,14 +14,14 @@ struct OmsAdminConfTests {
         conf.certificateUpdateEndpoint = "https://\(Self.ws).oms.opinsights.azure.com/ConfigurationService.Svc/RenewCertificate"
         conf.dscEndpoint = "https://\(Self.ws).agentsvc.azure-automation.net/Accounts/\(Self.ws)/Nodes(AgentId='\(Self.guid)')"
         conf.azureResourceID = "/subscriptions/abc/resourceGroups/rg(1)/providers/Microsoft.Compute/virtualMachines/vm"
-        // The quote in AgentId is refused: values must not contain quotes.
+        conf.dscEndpoint += "'"  // unbalanced quotes are refused
         #expect(throws: AgentError.self) { try conf.render() }
-        conf.dscEndpoint = "https://\(Self.ws).agentsvc.azure-automation.net/Accounts/\(Self.ws)/Nodes(AgentId=\(Self.guid))"
+        conf.dscEndpoint.removeLast()
         let text = try conf.render()
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count == 11 && lines.last == "")
         #expect(lines.dropLast().map { String($0.split(separator: "=")[0]) } == OmsAdminConf.keys)
-        #expect(lines[5] == "DSC_ENDPOINT=https://\(Self.ws).agentsvc.azure-automation.net/Accounts/\(Self.ws)/Nodes\\(AgentId=\(Self.guid)\\)")
+        #expect(lines[5] == "DSC_ENDPOINT=https://\(Self.ws).agentsvc.azure-automation.net/Accounts/\(Self.ws)/Nodes\\(AgentId='\(Self.guid)'\\)")
         #expect(lines[6] == "OMS_ENDPOINT=https://\(Self.ws).ods.opinsights.azure.com/OperationalData.svc/PostJsonDataItems")
         #expect(lines[2] == "LOG_FACILITY=local0")
         #expect(OmsAdminConf.parse(text) == conf)

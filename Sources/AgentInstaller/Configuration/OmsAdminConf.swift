@@ -38,10 +38,15 @@ public struct OmsAdminConf: Sendable, Equatable {
     /// Characters refused in every value (the file is shell-sourced upstream).
     static let forbidden: Set<Character> = [" ", "\t", "\n", "\r", "'", "\"", "$", "`", ";", "&", "|", "<", ">", "\\"]
 
-    /// Throws exit 30 naming the key when a value holds a forbidden character.
+    /// Throws exit 30 naming the key when a value holds a forbidden character. The one exception: `DSC_ENDPOINT`
+    /// may hold balanced single quotes (the service sends `Nodes(AgentId='<guid>')`; quoted text is inert when
+    /// sourced, and the DSC helper cuts the URL at `/Nodes`).
     public func validate() throws(AgentError) {
         for (key, value) in zip(Self.keys, values) {
-            if let bad = value.first(where: { Self.forbidden.contains($0) || $0.isNewline || ($0.asciiValue ?? 32) < 32 }) {
+            let quotesAllowed = key == "DSC_ENDPOINT" && value.count(where: { $0 == "'" }) % 2 == 0
+            if let bad = value.first(where: {
+                (Self.forbidden.contains($0) && !(quotesAllowed && $0 == "'")) || $0.isNewline || ($0.asciiValue ?? 32) < 32
+            }) {
                 throw AgentError(.internalError, "refusing to write \(key) with the character \(bad.debugDescription)")
             }
         }

@@ -1,0 +1,47 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import AgentSupport
+
+/// Host facts the onboarding request and `omsadmin.conf` need, read from the root (contract §10.5, §10.8).
+public struct HostIdentityFacts: Sendable {
+    public var fullyQualifiedDomainName: String
+    public var operatingSystem: TopologyRequest.OperatingSystem?
+    /// `<version>-<release>` for the User-Agent.
+    public var agentVersion: String
+    public var machineUUID: String
+    public var cloudID: String
+    public var warnings: [String] = []
+
+    public init(root: HostRoot) {
+        var name = ""
+        if root.isLive {
+            var buf = [CChar](repeating: 0, count: 256)
+            if gethostname(&buf, 255) == 0 {
+                name = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            }
+        } else {
+            name = root.readText("/etc/hostname") ?? ""
+        }
+        name = name.trimmingWhitespace()
+        fullyQualifiedDomainName = name.isEmpty ? "localhost" : name
+        var os: [String: String] = [:]
+        for line in (root.readText(AgentPaths.scxRelease) ?? "").split(separator: "\n") {
+            guard let eq = line.firstIndex(of: "=") else { continue }
+            os[String(line[..<eq])] = String(line[line.index(after: eq)...]).trimmingWhitespace()
+        }
+        if let n = os["OSName"], let v = os["OSVersion"], let m = os["OSManufacturer"], !n.isEmpty, !v.isEmpty, !m.isEmpty {
+            operatingSystem = .init(name: n, version: v, manufacturer: m, inContainer: root.exists(AgentPaths.containerHostname))
+        } else {
+            warnings.append("\(AgentPaths.scxRelease) is missing or incomplete: the request omits OperatingSystem")
+        }
+        let info = root.readText(AgentPaths.installInfo)?.split(separator: "\n").first?.split(separator: " ").first
+        agentVersion = info.map(String.init) ?? "0.0.0-0"
+        let uuid = root.readText("/sys/devices/virtual/dmi/id/product_uuid") ?? ""
+        machineUUID = uuid.filter { !$0.isWhitespace }.lowercased()
+        let tag = (root.readText("/sys/devices/virtual/dmi/id/chassis_asset_tag") ?? "").filter { !$0.isWhitespace }
+        cloudID = tag.hasPrefix("77") ? tag : ""
+    }
+}
