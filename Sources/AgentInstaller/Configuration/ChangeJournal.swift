@@ -89,6 +89,9 @@ public final class ChangeJournal: @unchecked Sendable {
         throws(AgentError)
     {
         let path = real(hostPath)
+        if FileIO.kind(path, followLinks: false) == .directory {
+            throw AgentError(.systemProblem, "\(hostPath) is a directory; expected a file")
+        }
         if FileIO.kind(path, followLinks: false) == .regular, let old = FileIO.read(path) {
             // Keep a copy instead of moving: readers must never see the file missing.
             let copy = "\(path).agent-installer-backup-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
