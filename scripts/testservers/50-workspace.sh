@@ -6,7 +6,8 @@
 #   AGENT_TEST_WORKSPACE_ID2/_KEY2      a second workspace
 #   AGENT_TEST_WORKSPACE_ID_500/_KEY_500  a workspace whose valid requests are answered with HTTP 500
 #   AGENT_TEST_WORKSPACE_LOG            one JSON line per request received
-#   AGENT_TEST_PROXY_ONBOARD_USER/_PASSWORD  squid credentials proxy.conf can represent (no '@'; ':' and '%')
+#   AGENT_TEST_PROXY_ONBOARD_USER/_PASSWORD  squid credentials proxy.conf can represent (no '@'; ':' and '%'; no
+#                                            %XX escape, since squid's helper would decode it)
 
 start_workspace() {
   local dir="$STATE/workspace" port app ws
@@ -64,9 +65,11 @@ CONF
   env_set AGENT_TEST_WORKSPACE_URL "https://127.0.0.1:$port"
   env_set AGENT_TEST_WORKSPACE_LOG "$dir/requests.log"
   if [ -n "${AGENT_TEST_PROXY_PORT:-}" ] && [ -f "$STATE/squid/passwd" ]; then
-    htpasswd -b -m "$STATE/squid/passwd" onboard 'on:bo%40rd' >/dev/null 2>&1
+    htpasswd -b -m "$STATE/squid/passwd" onboard 'on:bo%rd:1' >/dev/null 2>&1
+    # basic_ncsa_auth reloads the file when its mtime changes; squid may have read it within this same second.
+    touch -d '2000-01-01 00:00:00' "$STATE/squid/passwd"
     env_set AGENT_TEST_PROXY_ONBOARD_USER onboard
-    env_set AGENT_TEST_PROXY_ONBOARD_PASSWORD 'on:bo%40rd'
+    env_set AGENT_TEST_PROXY_ONBOARD_PASSWORD 'on:bo%rd:1'
   fi
 }
 
