@@ -35,6 +35,8 @@ struct OnboardCommand: AsyncParsableCommand {
         switch format {
         case .json:
             print(OutputFormat.json(report))
+        case .text where report.unchanged:
+            print("Workspace \(report.workspace) already onboarded and agent is running.")
         case .text:
             print("Onboarded workspace \(report.workspace) (agent \(report.agentGUID), "
                   + "\(report.primary ? "primary" : "secondary"), \(report.reusedIdentity ? "existing" : "new") certificate)")

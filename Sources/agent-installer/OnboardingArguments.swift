@@ -39,6 +39,9 @@ struct OnboardingArguments: ParsableArguments {
     @Option(help: "Extra CA bundle for verifying the service (TLS-inspecting proxies).")
     var cacert: String?
 
+    @Flag(help: "Re-onboard even when the workspace is onboarded, running and unchanged.")
+    var force = false
+
     /// True when any onboarding option was given (for `install`).
     var requested: Bool { workspace != nil || keyFile != nil || keyStdin || sharedKey != nil }
 
@@ -71,8 +74,10 @@ struct OnboardingArguments: ParsableArguments {
         if let cacert, FileIO.kind(cacert, followLinks: true) != .regular {
             throw AgentError(.usage, "the CA bundle \(cacert) does not exist")
         }
-        return try OnboardingOptions(workspace: ws, key: key, domain: dom, proxy: proxyConfiguration,
-                                     azureResourceID: azureResourceID, multihomingMarker: marker,
-                                     endpoint: endpoint, caFile: cacert)
+        var options = try OnboardingOptions(workspace: ws, key: key, domain: dom, proxy: proxyConfiguration,
+                                            azureResourceID: azureResourceID, multihomingMarker: marker,
+                                            endpoint: endpoint, caFile: cacert)
+        options.force = force
+        return options
     }
 }

@@ -18,6 +18,8 @@ public struct OnboardingReport: Sendable, Codable, Equatable {
     public var hostCommands: [String]
     public var hostCommandsRun: Bool
     public var warnings: [String]
+    /// True when nothing was done: onboarded, running, and every setting unchanged (contract §10.2).
+    public var unchanged: Bool = false
 }
 
 /// The onboarding step (contract §10): identity, signed topology request, response, then all files committed
@@ -35,6 +37,14 @@ public enum Onboarding {
         let ws = AgentPaths.Workspace(dirName)
         var proxy = options.proxy
         if proxy == nil { proxy = try ProxyConfigurationFile.read(root: root) }
+        if !options.force, let guid = await unchangedAndRunning(options, workspace: ws, proxy: proxy, context: context) {
+            return OnboardingReport(
+                workspace: options.workspace.value, agentGUID: guid, reusedIdentity: true,
+                primary: options.multihomingMarker == nil, syslogPort: SyslogPort.choose(root: root, workspace: dirName),
+                syslogDaemon: nil, filesChanged: [], hostCommands: [], hostCommandsRun: false,
+                warnings: ["workspace \(options.workspace.value) is already onboarded with these settings and the agent is running (use --force to re-onboard)"],
+                unchanged: true)
+        }
         let facts = HostIdentityFacts(root: root)
         var warnings = facts.warnings
 
@@ -112,6 +122,27 @@ public enum Onboarding {
             primary: options.multihomingMarker == nil, syslogPort: outcome.syslogPort,
             syslogDaemon: outcome.syslog?.daemon, filesChanged: journal.changed,
             hostCommands: commands.map { $0.joined(separator: " ") }, hostCommandsRun: ran, warnings: warnings)
+    }
+
+    /// The stored GUID when the live host runs this workspace with the same domain, resource id, role (marker) and
+    /// proxy; nil otherwise (then onboarding proceeds and reuses the GUID).
+    static func unchangedAndRunning(_ options: OnboardingOptions, workspace ws: AgentPaths.Workspace,
+                                    proxy: ProxyConfiguration?, context: InstallContext) async -> String? {
+        let root = context.root
+        guard root.isLive, root.isExecutable(AgentPaths.serviceControl),
+              let text = root.readText(ws.omsadminConf), let stored = OmsAdminConf.parse(text),
+              root.isRegularFile(ws.key), root.isRegularFile(ws.cert),
+              stored.urlTLD == options.domain.value, stored.azureResourceID == (options.azureResourceID ?? ""),
+              root.readText(ws.marker) == options.multihomingMarker
+        else { return nil }
+        if options.multihomingMarker == nil, root.resolvedHostPath(AgentPaths.etc + "/conf") != ws.confDir { return nil }
+        if let given = options.proxy {
+            let current = (try? ProxyConfigurationFile.read(root: root)) ?? nil
+            guard current?.fileLine == given.fileLine else { return nil }
+        }
+        guard let out = try? await context.runner.run([AgentPaths.serviceControl, "is-running", ws.id], timeout: .seconds(30)),
+              out.status == 1 else { return nil }  // exit 1 means running
+        return stored.agentGUID
     }
 
     /// The 403 error: the service's `<Reason>`, and the clock skew against the response `Date`.

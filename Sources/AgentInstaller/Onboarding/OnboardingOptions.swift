@@ -13,6 +13,8 @@ public struct OnboardingOptions: Sendable {
     /// Replaces `https://<ws>.oms.<domain>` (private endpoints, tests); the path stays the contract's.
     public var endpoint: String?
     public var caFile: String?
+    /// Send a fresh request even when the workspace is onboarded, running and unchanged (contract §10.2).
+    public var force = false
 
     public init(workspace: WorkspaceID, key: WorkspaceKey, domain: ServiceDomain = .default,
                 proxy: ProxyConfiguration? = nil, azureResourceID: String? = nil, multihomingMarker: String? = nil,
