@@ -17,7 +17,8 @@ final class OnboardingRoot: @unchecked Sendable {
         let s = "etc/opt/microsoft/omsagent/sysconf"
         try dir.write("\(s)/omsagent.conf", "@include %CONF_DIR_WS%/omsagent.d/*.conf\n<system>\n  log_level info\n</system>\n# state %STATE_DIR_WS% tmp %TMP_DIR_WS% run %RUN_DIR_WS% log %LOG_DIR_WS% cert %CERT_DIR_WS%\n")
         try dir.write("\(s)/omsagent.d/syslog.conf", "<source>\n  type syslog\n  port %SYSLOG_PORT%\n  bind 127.0.0.1\n  protocol_type udp\n  tag oms.syslog\n</source>\n")
-        for f in ["monitor.conf", "heartbeat.conf", "telemetry.conf", "operation.conf"] {
+        try dir.write("\(s)/omsagent.d/monitor.conf", "<source>\n  type monitor_agent\n  port %MONITOR_AGENT_PORT%\n</source>\n")
+        for f in ["heartbeat.conf", "telemetry.conf", "operation.conf"] {
             try dir.write("\(s)/omsagent.d/\(f)", "# \(f) state %STATE_DIR_WS%\n")
         }
         try dir.write("\(s)/omsagent.d/omi_mapping.json", "[]\n")

@@ -126,6 +126,17 @@ struct OnboardingServiceTests {
         #expect(r.snapshot() == before)
     }
 
+    @Test("a 200 whose body is not XML: onboarded with both endpoint keys present and empty, and a warning")
+    func unreadableResponse() async throws {
+        let r = try OnboardingRoot()
+        let ws = Self.env("AGENT_TEST_WORKSPACE_ID_BADXML")
+        let report = try await Self.onboard(r, try Self.options(ws: ws, key: Self.env("AGENT_TEST_WORKSPACE_KEY_BADXML")))
+        #expect(report.warnings.contains { $0.contains("not XML") && $0.contains("DSC registration is skipped") })
+        let conf = try #require(r.dir.read(String(AgentPaths.Workspace(ws).omsadminConf.dropFirst())))
+        #expect(conf.contains("\nCERTIFICATE_UPDATE_ENDPOINT=\n") && conf.contains("\nDSC_ENDPOINT=\n"))
+        #expect(conf.split(separator: "\n").count == 10)
+    }
+
     @Test("second workspace with a marker is secondary; list shows both")
     func secondary() async throws {
         let r = try OnboardingRoot()

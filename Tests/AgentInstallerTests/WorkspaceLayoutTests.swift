@@ -57,6 +57,8 @@ struct WorkspaceLayoutTests {
         #expect(out.syslogPort == 25224)
         let syslog = try #require(r.dir.read("etc/opt/microsoft/omsagent/\(w)/conf/omsagent.d/syslog.conf"))
         #expect(syslog.contains("  port 25224\n") && !syslog.contains("%"))
+        let monitor = try #require(r.dir.read("etc/opt/microsoft/omsagent/\(w)/conf/omsagent.d/monitor.conf"))
+        #expect(monitor.contains("  port 25324\n"))
         let conf = try #require(r.dir.read("etc/opt/microsoft/omsagent/\(w)/conf/omsagent.conf"))
         #expect(conf.hasPrefix("@include /etc/opt/microsoft/omsagent/\(w)/conf/omsagent.d/*.conf\n") && !conf.contains("%"))
         let unit = try #require(r.dir.read("usr/lib/systemd/system/omsagent-\(w).service"))

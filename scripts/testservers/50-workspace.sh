@@ -5,6 +5,7 @@
 #   AGENT_TEST_WORKSPACE_ID/_KEY        a workspace and its key (64 random bytes, Base64)
 #   AGENT_TEST_WORKSPACE_ID2/_KEY2      a second workspace
 #   AGENT_TEST_WORKSPACE_ID_500/_KEY_500  a workspace whose valid requests are answered with HTTP 500
+#   AGENT_TEST_WORKSPACE_ID_BADXML/_KEY_BADXML  a workspace answered with 200 and a body that is not XML
 #   AGENT_TEST_WORKSPACE_LOG            one JSON line per request received
 #   AGENT_TEST_PROXY_ONBOARD_USER/_PASSWORD  squid credentials proxy.conf can represent (no '@'; ':' and '%'; no
 #                                            %XX escape, since squid's helper would decode it)
@@ -16,10 +17,14 @@ start_workspace() {
   app=$(free_port)
   : >"$dir/keys"
   chmod 600 "$dir/keys"
-  for suffix in "" 2 _500; do
+  for suffix in "" 2 _500 _BADXML; do
     ws=$(python3 -c 'import uuid; print(str(uuid.uuid4()).upper())')
     key=$(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(64)).decode())')
-    if [ "$suffix" = _500 ]; then echo "$ws $key 500" >>"$dir/keys"; else echo "$ws $key" >>"$dir/keys"; fi
+    case "$suffix" in
+      _500) echo "$ws $key 500" >>"$dir/keys" ;;
+      _BADXML) echo "$ws $key garbage" >>"$dir/keys" ;;
+      *) echo "$ws $key" >>"$dir/keys" ;;
+    esac
     env_set "AGENT_TEST_WORKSPACE_ID$suffix" "$ws"
     env_set "AGENT_TEST_WORKSPACE_KEY$suffix" "$key"
   done

@@ -11,7 +11,7 @@ Answers 200 with a LinuxAgentTopologyResponse, or 403 with <Reason>. Each reques
 file as one JSON line.
 
 usage: workspace_service.py PORT KEYS_FILE LOG_FILE
-KEYS_FILE lines: <workspace id> <base64 key> [forced HTTP status]
+KEYS_FILE lines: <workspace id> <base64 key> [forced HTTP status | "garbage" for a 200 with a non-XML body]
 """
 import base64, datetime, hashlib, hmac, json, os, re, ssl, sys, tempfile, threading, urllib.parse
 import xml.etree.ElementTree as ET
@@ -30,7 +30,7 @@ def workspaces():
         for line in f:
             parts = line.split()
             if len(parts) >= 2:
-                out[parts[0].lower()] = (base64.b64decode(parts[1]), int(parts[2]) if len(parts) > 2 else None)
+                out[parts[0].lower()] = (base64.b64decode(parts[1]), parts[2] if len(parts) > 2 else None)
     return out
 
 
@@ -129,8 +129,10 @@ class Handler(BaseHTTPRequestHandler):
         if subject != want:
             record["subject"] = subject
             return self.forbid("InvalidCertificateSubject", record)
+        if forced == "garbage":
+            return self.answer(200, "this is not the XML you are looking for", record)
         if forced:
-            return self.answer(forced, "<Error>forced status %d</Error>" % forced, record)
+            return self.answer(int(forced), "<Error>forced status %s</Error>" % forced, record)
         record["agent_guid"] = guid
         self.answer(200, """<?xml version="1.0" encoding="utf-8"?>
 <LinuxAgentTopologyResponse queryInterval="PT1H" telemetryReportInterval="PT1H" id="{guid}" \

@@ -42,6 +42,14 @@ public enum SyslogPort {
         return out
     }
 
+    /// The first port ≥ 25324 free of sockets and other workspaces' confs, for `%MONITOR_AGENT_PORT%`.
+    public static func monitorPort(root: HostRoot, workspace ws: String, excluding: Set<Int>) -> Int {
+        let used = socketPorts(root: root).union(configuredPorts(root: root, except: ws)).union(excluding)
+        var port = 25324
+        while used.contains(port) { port += 1 }
+        return port
+    }
+
     /// The port for workspace `ws`: its existing one when re-onboarding, else the first free one.
     public static func choose(root: HostRoot, workspace ws: String) -> Int {
         let own = root.readText(AgentPaths.Workspace(ws).omsagentD + "/syslog.conf").map(portsIn) ?? []

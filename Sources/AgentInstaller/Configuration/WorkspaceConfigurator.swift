@@ -62,11 +62,12 @@ public struct WorkspaceConfigurator {
         // 2. omsagent.conf and omsagent.d/* from the installed templates.
         try renderTemplate(AgentPaths.sysconf + "/omsagent.conf", to: ws.confDir + "/omsagent.conf")
         let port = SyslogPort.choose(root: root, workspace: ws.id)
+        let monitorPort = SyslogPort.monitorPort(root: root, workspace: ws.id, excluding: [port])
         for name in ["monitor.conf", "syslog.conf", "heartbeat.conf", "telemetry.conf", "operation.conf",
                      "omi_mapping.json", "container.conf"] {
             let source = AgentPaths.sysconf + "/omsagent.d/" + name
             guard root.isRegularFile(source) else { continue }
-            try renderTemplate(source, to: ws.omsagentD + "/" + name, extra: [("%SYSLOG_PORT%", String(port))])
+            try renderTemplate(source, to: ws.omsagentD + "/" + name, extra: [("%SYSLOG_PORT%", String(port)), ("%MONITOR_AGENT_PORT%", String(monitorPort))])
         }
         // 3. Primary links, or the secondary marker.
         if let marker {
