@@ -44,7 +44,11 @@ public struct WorkspaceConfigurator {
         }
     }
 
-    public func apply(conf: OmsAdminConf, identity: Identity?, marker: String?) throws(AgentError) -> Outcome {
+    /// - Parameter registerService: render the systemd unit and `.service_registered` ourselves (a `--root` tree,
+    ///   or a live host without `service_control`); on a live host `service_control` registers the unit itself.
+    public func apply(conf: OmsAdminConf, identity: Identity?, marker: String?, registerService: Bool = true)
+        throws(AgentError) -> Outcome
+    {
         let ws = workspace
         // Directories (existing ones get their mode and owner re-applied).
         try journal.directory(AgentPaths.varDir, mode: 0o755, owner: owner)
@@ -92,7 +96,7 @@ public struct WorkspaceConfigurator {
         if root.isDirectory(AgentPaths.opt + "/bin") {
             try journal.symlink(AgentPaths.opt + "/bin/omsagent-\(ws.id)", to: "omsagent")
         }
-        if root.isRegularFile(AgentPaths.sysconf + "/omsagent.systemd") {
+        if registerService, root.isRegularFile(AgentPaths.sysconf + "/omsagent.systemd") {
             let unitDir = root.isDirectory("/usr/lib/systemd/system") || !root.isDirectory("/lib/systemd/system")
                 ? "/usr/lib/systemd/system" : "/lib/systemd/system"
             try journal.directory(unitDir, mode: 0o755, owner: nil)

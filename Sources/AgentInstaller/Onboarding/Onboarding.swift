@@ -86,7 +86,9 @@ public enum Onboarding {
         let outcome: WorkspaceConfigurator.Outcome
         do throws(AgentError) {
             let configurator = try WorkspaceConfigurator(journal: journal, workspace: dirName)
-            outcome = try configurator.apply(conf: conf, identity: identity.newMaterial, marker: options.multihomingMarker)
+            let serviceControl = root.isLive && root.isExecutable(AgentPaths.serviceControl)
+            outcome = try configurator.apply(conf: conf, identity: identity.newMaterial, marker: options.multihomingMarker,
+                                             registerService: !serviceControl)
             if let proxy = options.proxy {
                 try journal.write(AgentPaths.proxyConf, proxy.fileLine.withBytes { $0 }, mode: 0o600,
                                   owner: configurator.owner)
@@ -101,10 +103,13 @@ public enum Onboarding {
         }
         journal.commit()
 
+        // service_control registers (unit, daemon-reload, enable) and starts; restart so a re-onboarded, running
+        // agent picks up the new configuration.
         var commands = outcome.hostCommands
         if root.isExecutable(AgentPaths.serviceControl) {
             commands = outcome.hostCommands.filter { $0.first != "systemctl" || !$0.contains(ws.serviceName) }
-                + [[AgentPaths.serviceControl, "restart", dirName]]
+            if root.isLive { commands = commands.filter { $0 != ["systemctl", "daemon-reload"] } }
+            commands.append([AgentPaths.serviceControl, "restart", dirName])
         }
         if options.multihomingMarker == nil && !response.dscEndpoint.isEmpty {
             warnings.append("DSC registration (omsconfig) is not performed by this step; run the omsconfig helper to register")
