@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import AgentSupport
+
 /// The agent's fixed host paths (contract conventions: `ETC`, `VAR`, `OPT`) and per-workspace locations.
 public enum AgentPaths {
     public static let etc = "/etc/opt/microsoft/omsagent"
@@ -53,5 +60,15 @@ public enum AgentPaths {
              ("%RUN_DIR_WS%", runDir), ("%STATE_DIR_WS%", stateDir), ("%LOG_DIR_WS%", logDir),
              ("%WORKSPACE_ID%", id)]
         }
+    }
+}
+
+extension AgentPaths {
+    /// On the live host only root or the `omsagent` user may change the agent's configuration (exit 1).
+    public static func requireAdministrator(root: HostRoot) throws(AgentError) {
+        guard root.isLive else { return }
+        let uid = geteuid()
+        if uid == 0 || UserDatabase(root: root).user(named: ownerUser)?.uid == uid { return }
+        throw AgentError(.generic, "this command must run as root or as the omsagent user")
     }
 }

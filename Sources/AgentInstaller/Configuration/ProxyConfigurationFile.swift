@@ -4,6 +4,7 @@ import AgentSupport
 public enum ProxyConfigurationFile {
     /// Writes the canonical line of `proxy`.
     public static func write(_ proxy: ProxyConfiguration, root: HostRoot) throws(AgentError) {
+        try AgentPaths.requireAdministrator(root: root)
         let owner = try UserDatabase(root: root).owner(user: AgentPaths.ownerUser, group: AgentPaths.ownerGroup)
         guard root.isDirectory(AgentPaths.etc), let real = root.resolve(AgentPaths.proxyConf) else {
             throw AgentError(.systemProblem, "\(AgentPaths.etc) does not exist: is the agent installed?")
@@ -31,6 +32,7 @@ public enum ProxyConfigurationFile {
     /// Removes both the file and the legacy one; returns the host paths that existed.
     @discardableResult
     public static func clear(root: HostRoot) throws(AgentError) -> [String] {
+        try AgentPaths.requireAdministrator(root: root)
         var removed: [String] = []
         for path in [AgentPaths.proxyConf, AgentPaths.legacyProxyConf] {
             guard let real = root.resolve(path), FileIO.kind(real, followLinks: false) != nil else { continue }

@@ -29,6 +29,7 @@ public enum Onboarding {
         async throws(AgentError) -> OnboardingReport
     {
         let root = context.root
+        try AgentPaths.requireAdministrator(root: root)
         try WorkspaceConfigurator.checkTemplates(root: root)
         _ = try UserDatabase(root: root).owner(user: AgentPaths.ownerUser, group: AgentPaths.ownerGroup)
         // Match an existing workspace directory case-insensitively.

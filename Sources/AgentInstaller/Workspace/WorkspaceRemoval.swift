@@ -19,6 +19,7 @@ public enum WorkspaceRemoval {
     /// Removes workspace `id` (matched case-insensitively). A missing workspace is reported, not an error.
     public static func remove(_ id: String, context: InstallContext) async throws(AgentError) -> Result {
         let root = context.root
+        try AgentPaths.requireAdministrator(root: root)
         let name = root.list(AgentPaths.etc).first { $0.lowercased() == id.lowercased() } ?? id
         let ws = AgentPaths.Workspace(name)
         var result = Result(workspace: name, found: root.isDirectory(ws.etcDir) || root.isDirectory(ws.varDir),
