@@ -73,3 +73,30 @@ struct TopologyResponseTests {
         #expect(throws: XMLDocument.ParseError.self) { try XMLDocument(parsing: deep) }
     }
 }
+
+@Suite("403 handling")
+struct ForbiddenTests {
+    static func httpDate(_ epoch: Int) -> String {
+        // RequestDate with offset 0 gives the calendar fields; rebuild the IMF-fixdate shape from them.
+        let t = RequestDate(epochSeconds: epoch, nanoseconds: 0, utcOffsetSeconds: 0).text
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let y = t.prefix(4), m = Int(t.dropFirst(5).prefix(2))!, d = t.dropFirst(8).prefix(2), hms = t.dropFirst(11).prefix(8)
+        return "Mon, \(d) \(months[m - 1]) \(y) \(hms) GMT"
+    }
+
+    @Test("reason shown, exit 5; skew named from the response Date")
+    func skew() {
+        let body = Array("<Error><Reason>InvalidWorkspaceKey</Reason></Error>".utf8)
+        let now = RequestDate.now().epochSeconds
+        let behind = Onboarding.forbidden(TopologyAnswer(status: 403, date: Self.httpDate(now + 3600), body: body))
+        #expect(behind.code == .notRootOrForbidden && behind.message.hasSuffix("(HTTP 403): InvalidWorkspaceKey"))
+        #expect(behind.hint?.contains("behind the service") == true)
+        let ahead = Onboarding.forbidden(TopologyAnswer(status: 403, date: Self.httpDate(now - 7200), body: body))
+        #expect(ahead.hint?.contains("ahead of the service") == true)
+        let fine = Onboarding.forbidden(TopologyAnswer(status: 403, date: Self.httpDate(now), body: []))
+        #expect(fine.message == "the service refused the onboarding request (HTTP 403)")
+        #expect(fine.hint?.contains("check the workspace key") == true)
+        let noDate = Onboarding.forbidden(TopologyAnswer(status: 403, date: nil, body: body))
+        #expect(noDate.hint?.contains("clock") == true)
+    }
+}
