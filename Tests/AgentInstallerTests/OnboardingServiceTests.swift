@@ -123,6 +123,22 @@ struct OnboardingServiceTests {
         } catch let error as AgentError {
             #expect(error.code == .hostUnresolvable)
         }
+        do {
+            let proxy = try ProxyConfiguration.parse("http://no-such-proxy.invalid:3128")
+            _ = try await Self.onboard(r, try Self.options(proxy: proxy))
+            Issue.record("unresolvable proxy accepted")
+        } catch let error as AgentError {
+            #expect(error.code == .proxyOrFormatMismatch)
+        }
+        do {
+            var o = try Self.options()
+            o.caFile = nil  // the system store does not trust the test CA: verification must fail, not downgrade
+            _ = try await Self.onboard(r, o)
+            Issue.record("unverified server accepted")
+        } catch let error as AgentError {
+            #expect(error.code == .transport)
+            #expect(error.hint?.contains("--cacert") == true)
+        }
         #expect(r.snapshot() == before)
     }
 
