@@ -122,3 +122,39 @@ struct TopologyRequestTests {
         }
     }
 }
+
+@Suite("Host identity facts")
+struct HostIdentityFactsTests {
+    @Test("dmidecode UUID as printed, asset tag only when it starts with 77")
+    func dmidecode() {
+        let text = """
+            Handle 0x0001, DMI type 1, 27 bytes
+            System Information
+            \tManufacturer: Microsoft Corporation
+            \tUUID: 1A2B3C4D-0000-1111-2222-333344445555
+            Handle 0x0003, DMI type 3, 22 bytes
+            \tAsset Tag: No Asset Tag
+            \tAsset Tag: 7783-7084 3265-9085 8269-3286 77
+            """
+        let p = HostIdentityFacts.parseDmidecode(text)
+        #expect(p.uuid == "1A2B3C4D-0000-1111-2222-333344445555")
+        #expect(p.cloudID == "7783-70843265-90858269-328677")
+        #expect(HostIdentityFacts.parseDmidecode("\tAsset Tag: 1234").cloudID == nil)
+    }
+
+    @Test("scx-release, installinfo, sys dmi files and hostname under the root")
+    func fromRoot() throws {
+        let r = try OnboardingRoot()
+        try r.dir.write("sys/devices/virtual/dmi/id/product_uuid", "ABCDEF01-2345-6789-ABCD-EF0123456789\n")
+        try r.dir.write("sys/devices/virtual/dmi/id/chassis_asset_tag", "7783 1234\n")
+        let f = HostIdentityFacts(root: r.root)
+        #expect(f.fullyQualifiedDomainName == "testhost")
+        #expect(f.operatingSystem == .init(name: "Debian", version: "12", manufacturer: "Debian Project", inContainer: false))
+        #expect(f.agentVersion == "1.19.0-0")
+        #expect(f.machineUUID == "abcdef01-2345-6789-abcd-ef0123456789")
+        #expect(f.cloudID == "77831234")
+        try FileIO.remove(r.path("/etc/opt/microsoft/scx/conf/scx-release"))
+        let g = HostIdentityFacts(root: r.root)
+        #expect(g.operatingSystem == nil && g.warnings.count == 1)
+    }
+}

@@ -44,4 +44,34 @@ public struct HostIdentityFacts: Sendable {
         let tag = (root.readText("/sys/devices/virtual/dmi/id/chassis_asset_tag") ?? "").filter { !$0.isWhitespace }
         cloudID = tag.hasPrefix("77") ? tag : ""
     }
+
+    /// Like `init(root:)`, and on the live host with `dmidecode` available takes `UUID` (as printed) and the
+    /// `Asset Tag` starting with `77` from it, as upstream does (contract §10.8).
+    public static func read(context: InstallContext) async -> HostIdentityFacts {
+        var facts = HostIdentityFacts(root: context.root)
+        guard context.root.isLive, let dmidecode = context.root.which("dmidecode"),
+              let out = try? await context.runner.run([dmidecode], timeout: .seconds(30)), out.succeeded else {
+            return facts
+        }
+        let parsed = parseDmidecode(out.standardOutput)
+        if let uuid = parsed.uuid { facts.machineUUID = uuid }
+        facts.cloudID = parsed.cloudID ?? facts.cloudID
+        return facts
+    }
+
+    /// The first `UUID:` value and the first `Asset Tag:` value starting with `77`, spaces removed.
+    static func parseDmidecode(_ text: String) -> (uuid: String?, cloudID: String?) {
+        var uuid: String?
+        var cloud: String?
+        for line in text.split(separator: "\n") {
+            let t = line.trimmingPrefix(while: { $0 == " " || $0 == "\t" })
+            if uuid == nil, t.hasPrefix("UUID:") {
+                uuid = t.dropFirst(5).filter { !$0.isWhitespace }
+            } else if cloud == nil, t.hasPrefix("Asset Tag:") {
+                let v = t.dropFirst(10).filter { !$0.isWhitespace }
+                if v.hasPrefix("77") { cloud = v }
+            }
+        }
+        return (uuid, cloud)
+    }
 }

@@ -46,7 +46,7 @@ public enum Onboarding {
                 warnings: ["workspace \(options.workspace.value) is already onboarded with these settings and the agent is running (use --force to re-onboard)"],
                 unchanged: true)
         }
-        let facts = HostIdentityFacts(root: root)
+        let facts = await HostIdentityFacts.read(context: context)
         var warnings = facts.warnings
 
         let identity = try AgentIdentity.prepare(root: root, workspace: ws, workspaceID: options.workspace.value)
