@@ -142,6 +142,14 @@ struct HostIdentityFactsTests {
         #expect(HostIdentityFacts.parseDmidecode("\tAsset Tag: 1234").cloudID == nil)
     }
 
+    @Test("FQDN from /etc/hosts without DNS")
+    func fqdn() {
+        let hosts = "127.0.0.1 localhost\n10.0.0.5 web1.corp.example web1 # main\n"
+        #expect(HostIdentityFacts.fqdnFromHosts(hosts, host: "web1") == "web1.corp.example")
+        #expect(HostIdentityFacts.fqdnFromHosts(hosts, host: "db1") == nil)
+        #expect(HostIdentityFacts.fqdnFromHosts("127.0.1.1 web1\n", host: "web1") == nil)
+    }
+
     @Test("scx-release, installinfo, sys dmi files and hostname under the root")
     func fromRoot() throws {
         let r = try OnboardingRoot()

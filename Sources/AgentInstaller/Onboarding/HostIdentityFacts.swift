@@ -26,6 +26,9 @@ public struct HostIdentityFacts: Sendable {
             name = root.readText("/etc/hostname") ?? ""
         }
         name = name.trimmingWhitespace()
+        if !name.isEmpty, !name.contains("."), let fqdn = Self.fqdnFromHosts(root.readText("/etc/hosts") ?? "", host: name) {
+            name = fqdn
+        }
         fullyQualifiedDomainName = name.isEmpty ? "localhost" : name
         var os: [String: String] = [:]
         for line in (root.readText(AgentPaths.scxRelease) ?? "").split(separator: "\n") {
@@ -57,6 +60,19 @@ public struct HostIdentityFacts: Sendable {
         if let uuid = parsed.uuid { facts.machineUUID = uuid }
         facts.cloudID = parsed.cloudID ?? facts.cloudID
         return facts
+    }
+
+    /// `hostname -f` without DNS: the canonical name of the `/etc/hosts` line that lists `host` and whose
+    /// canonical name is `host.<domain>`.
+    static func fqdnFromHosts(_ text: String, host: String) -> String? {
+        for line in text.split(separator: "\n") {
+            let names = (line.split(separator: "#", omittingEmptySubsequences: false).first ?? "")
+                .split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst()
+            guard let canonical = names.first, names.contains(where: { $0 == host }) || canonical.hasPrefix(host + ".")
+            else { continue }
+            if canonical.hasPrefix(host + "."), canonical.count > host.count + 1 { return String(canonical) }
+        }
+        return nil
     }
 
     /// The first `UUID:` value and the first `Asset Tag:` value starting with `77`, spaces removed.
