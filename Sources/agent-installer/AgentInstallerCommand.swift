@@ -11,6 +11,6 @@ struct AgentInstallerCommand: AsyncParsableCommand {
             Exit codes follow the agent's documented table (see README.md); errors are one line on stderr.
             """,
         version: AgentInstallerVersion.current,
-        subcommands: [OnboardCommand.self, ProxyCommand.self, WorkspaceCommand.self]
+        subcommands: [PreflightCommand.self, OnboardCommand.self, ProxyCommand.self, WorkspaceCommand.self]
     )
 }
