@@ -1,6 +1,15 @@
 import Subprocess
 import SystemPackage
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Writing to a child's standard input after it exited must fail with EPIPE, not kill this process.
+private let ignoreBrokenPipe: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+
 /// What a finished child process produced.
 public struct ProcessOutput: Sendable, Equatable {
     /// The argv that ran (never contains a secret: secrets go through `input`).
@@ -45,6 +54,7 @@ public struct ProcessRunner: Sendable {
         timeout: Duration = .seconds(600),
         outputLimit: Int = 4 << 20
     ) async throws(AgentError) -> ProcessOutput {
+        _ = ignoreBrokenPipe
         guard let program = arguments.first, !program.isEmpty else {
             throw AgentError(.internalError, "no program given to run")
         }

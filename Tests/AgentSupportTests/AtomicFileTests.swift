@@ -62,9 +62,16 @@ import TestSupport
     @Test func timeoutKillsTheChild() async throws {
         let clock = ContinuousClock()
         let start = clock.now
-        let out = try await ProcessRunner().run(["/bin/sleep", "30"], timeout: .milliseconds(300))
+        let out = try await ProcessRunner().run(["/bin/sleep", "600"], timeout: .milliseconds(300))
         #expect(out.timedOut)
-        #expect(clock.now - start < .seconds(10))
+        #expect(out.status == 128 + 9)
+        #expect(clock.now - start < .seconds(120))  // the child would sleep 600 s if it were not killed
+    }
+
+    @Test func aChildThatIgnoresItsInputDoesNotKillTheParent() async throws {
+        // Writing stdin to a child that exited at once must give EPIPE, not SIGPIPE for the whole process.
+        let out = try await ProcessRunner().run(["/bin/true"], input: [UInt8](repeating: 65, count: 1 << 20))
+        #expect(out.status == 0)
     }
 
     @Test func missingProgramIsAnError() async {
