@@ -61,7 +61,8 @@ public struct DebianVersion: Sendable, Hashable, Comparable, CustomStringConvert
             if i != colon { throw fail("epoch in version is not number") }
             if negative && value > 0 { throw fail("epoch in version is negative") }
             if value > Int(Int32.max) { throw fail("epoch in version is too big") }
-            if colon + 1 == end { throw fail("nothing after colon in version number") }
+            // dpkg looks at the untrimmed string here: "1: " has something (a blank) after the colon.
+            if colon + 1 == bytes.count { throw fail("nothing after colon in version number") }
             parsedEpoch = value
             body = colon + 1
         }
