@@ -148,6 +148,16 @@ struct DebianVersionGrammar {
         #expect(try DebianVersion(text, allowingBadSyntax: true).syntaxWarning == reason)
     }
 
+    /// Versions dpkg only warns about are still ordered as dpkg orders them (bytes ≥ 0x80 between letters and
+    /// punctuation, `_` as punctuation, a non-digit start).
+    @Test(arguments: [("1.0é", "1.0z", 1), ("1.0é", "1.0+", -1), ("1.0_1", "1.0.1", 1), ("a1", "1", 1), ("1.0-a_b", "1.0-a.b", 1)])
+    func badSyntaxStillOrdersLikeDpkg(_ a: String, _ b: String, _ expected: Int) async throws {
+        let x = try DebianVersion(a, allowingBadSyntax: true), y = try DebianVersion(b, allowingBadSyntax: true)
+        #expect(DebianVersion.compare(x, y).signum() == expected)
+        let op = expected < 0 ? "lt" : expected == 0 ? "eq" : "gt"
+        #expect(try await Oracle.run(["dpkg", "--compare-versions", a, op, b]).status == 0)
+    }
+
     /// ≥ 10,000 generated pairs against `dpkg --compare-versions` (one bash loop, one process).
     @Test func agreesWithDpkgOnGeneratedPairs() async throws {
         let seed = SeededGenerator.seed()
