@@ -56,7 +56,9 @@ public struct ExtensionSettingsReader: Sendable {
         guard thumb.count == 40, thumb.allSatisfy({ $0.isASCII && $0.isHexDigit }) else {
             throw failure("the thumbprint is not 40 hexadecimal characters")
         }
-        let base = certificateDirectory + "/" + thumb
+        // The agent names the files in upper case; a thumbprint given in another case still finds them.
+        var base = certificateDirectory + "/" + thumb
+        if !root.exists(base + ".crt") { base = certificateDirectory + "/" + thumb.uppercased() }
         guard let certPEM = root.readFile(base + ".crt", limit: 1 << 20) else {
             throw failure("\(base).crt is missing or unreadable")
         }

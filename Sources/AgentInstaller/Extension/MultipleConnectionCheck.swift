@@ -12,14 +12,12 @@ public struct MultipleConnectionCheck: Sendable {
 
     /// - Throws: exit 10 when another workspace or an SCOM connection is found.
     public func check(workspaceID target: String) throws(AgentError) {
-        for name in root.list(WorkspaceStateParking.etc) {
-            let path = WorkspaceStateParking.etc + "/" + name
-            guard root.isDirectory(path) else { continue }
-            if name.lowercased() == target.lowercased() { return }
-            if name == "scom" || ExtensionSettings.isGUID(name) {
-                throw AgentError(.multipleConnections,
-                                 "\(Self.tag): this machine already reports to workspace \(name); remove it or unset stopOnMultipleConnections")
-            }
+        let directories = root.list(WorkspaceStateParking.etc).filter { root.isDirectory(WorkspaceStateParking.etc + "/" + $0) }
+        // The target's own directory means this machine already reports there: allowed, whatever else exists.
+        if directories.contains(where: { $0.lowercased() == target.lowercased() }) { return }
+        if let other = directories.first(where: { $0 == "scom" || ExtensionSettings.isGUID($0) }) {
+            throw AgentError(.multipleConnections,
+                             "\(Self.tag): this machine already reports to workspace \(other); remove it or unset stopOnMultipleConnections")
         }
         if scomConnected() {
             throw AgentError(.multipleConnections,

@@ -1,0 +1,83 @@
+import AgentInstaller
+import AgentSupport
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// `agent-installer extension <op>`: the VM-extension handler mode, as the guest agent runs it from
+/// `HandlerManifest.json` (`extension -install`, `-enable`, …) with the handler directory as working directory.
+///
+/// NOT registered in `AgentInstallerCommand.subcommands` yet: install, enable, disable and uninstall need the
+/// install and onboarding engines. To wire it, return them from `engineOperations(root:)` and add
+/// `ExtensionCommand.self` to the subcommand list.
+struct ExtensionCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "extension",
+        abstract: "Run a VM-extension handler operation (install, enable, disable, uninstall, update).")
+
+    @Option(name: .customLong("handler-dir"), help: "The extension's directory (default: the working directory).")
+    var handlerDirectory: String?
+
+    @Option(help: "The host root to read and write (default: /).")
+    var root: String = "/"
+
+    @Argument(parsing: .allUnrecognized, help: "The operation, optionally prefixed by - or / (-install, /enable…).")
+    var operation: [String] = []
+
+    mutating func run() async throws {
+        guard let operations = Self.engineOperations(root: root) else {
+            throw ValidationError("the extension handler is not wired to the install and onboarding engines yet")
+        }
+        let code = await Self.execute(arguments: operation, handlerDirectory: handlerDirectory, root: root,
+                                      operations: operations)
+        if code != 0 { throw ArgumentParser.ExitCode(code) }
+    }
+
+    /// The engines' `ExtensionOperations` (to be supplied when the install and onboarding engines land).
+    static func engineOperations(root: String) -> (any ExtensionOperations)? { nil }
+
+    /// Parses the operation, runs the driver, prints the one summary line on stdout and returns the exit code.
+    static func execute(arguments: [String], handlerDirectory: String?, root: String,
+                        operations: some ExtensionOperations) async -> Int32 {
+        let operation: HandlerOperation
+        do throws(AgentError) {
+            operation = try HandlerOperation.parse(arguments.first)
+        } catch {
+            print("Unknown,error,\(error.code.rawValue),\(error.message)")
+            return error.code.rawValue
+        }
+        let hostRoot: HostRoot
+        do throws(AgentError) {
+            hostRoot = try HostRoot(root)
+        } catch {
+            print(StatusFile.summaryLine(operation: operation, status: .error, code: error.code.rawValue, message: error.message))
+            return error.code.rawValue
+        }
+        let directory = handlerDirectory ?? Self.workingDirectory()
+        let handler = ExtensionHandler(configuration: .init(
+            root: hostRoot, handlerDirectory: directory, processEnvironment: Self.processEnvironment()))
+        let outcome = await handler.run(operation, operations: operations)
+        print(outcome.summaryLine)
+        return outcome.code
+    }
+
+    static func workingDirectory() -> String {
+        guard let p = getcwd(nil, 0) else { return "." }
+        defer { free(p) }
+        return String(cString: p)
+    }
+
+    static func processEnvironment() -> [String: String] {
+        var result: [String: String] = [:]
+        var p = environ
+        while let entry = p.pointee {
+            let text = String(cString: entry)
+            if let eq = text.firstIndex(of: "=") { result[String(text[..<eq])] = String(text[text.index(after: eq)...]) }
+            p += 1
+        }
+        return result
+    }
+}
