@@ -93,13 +93,14 @@ final class ExtensionFixture: @unchecked Sendable {
                           protectedBase64: blob, version: v)
     }
 
-    func handler(version v: String? = nil, sequence: Int? = nil, timeLimit: Duration? = nil) -> ExtensionHandler {
+    func handler(version v: String? = nil, sequence: Int? = nil, timeLimit: Duration? = nil,
+                 minimumFreeBytes: UInt64 = 1) -> ExtensionHandler {
         var env: [String: String] = [:]
         if let sequence { env["ConfigSequenceNumber"] = String(sequence) }
         var configuration = ExtensionHandler.Configuration(
             root: root, handlerDirectory: root.lexical("/var/lib/waagent/Microsoft.EnterpriseCloud.Monitoring.OmsAgentForLinux-\(v ?? version)"),
             processEnvironment: env)
-        configuration.minimumFreeBytes = 1
+        configuration.minimumFreeBytes = minimumFreeBytes
         configuration.timeLimit = timeLimit
         if timeLimit != nil { configuration.finalStatusMargin = .milliseconds(100) }
         return ExtensionHandler(configuration: configuration)

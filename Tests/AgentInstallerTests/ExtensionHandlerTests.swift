@@ -187,6 +187,20 @@ import Glibc
         #expect(f.dir.read(f.handlerHost.dropFirst() + "/mrseq") == nil)
     }
 
+    @Test func lowDiskIs52ExceptForDisableAndUninstall() async throws {
+        let f = try await ExtensionFixture()
+        try await f.writeStandardSettings(seq: 0)
+        let ops = RecordingExtensionOperations()
+        for operation in [HandlerOperation.install, .enable, .update] {
+            let outcome = await f.handler(sequence: 0, minimumFreeBytes: .max).run(operation, operations: ops)
+            #expect(outcome.code == 52 && outcome.message.hasPrefix("\(operation.displayName) failed due to low disk space"))
+        }
+        for operation in [HandlerOperation.disable, .uninstall] {
+            #expect(await f.handler(sequence: 0, minimumFreeBytes: .max).run(operation, operations: ops).code == 0)
+        }
+        #expect(ops.recorded.map(\.operation) == [.disable, .uninstall])
+    }
+
     @Test func updateWithoutWorkspaceStateIsANoOp() async throws {
         let f = try await ExtensionFixture()
         try await f.writeStandardSettings(seq: 0)

@@ -58,9 +58,9 @@ extension ExtensionHandler {
         if let proxy = settings.proxy {
             log.redact(proxy)
             let text = proxy.reveal()
-            if let at = text.lastIndex(of: "@") {
-                let credentials = text[..<at].split(separator: "/").last ?? ""
-                if let colon = credentials.firstIndex(of: ":") { log.redact(Secret(String(credentials[credentials.index(after: colon)...]))) }
+            let afterScheme = text.firstRange(of: "://").map { text[$0.upperBound...] } ?? text[...]
+            if let at = afterScheme.lastIndex(of: "@"), let colon = afterScheme[..<at].firstIndex(of: ":") {
+                log.redact(Secret(String(afterScheme[afterScheme.index(after: colon)..<at])))
             }
             log.info("proxy: \(ProxyDisplay.redacted(proxy))")
         }
