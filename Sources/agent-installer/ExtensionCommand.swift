@@ -39,29 +39,14 @@ struct ExtensionCommand: AsyncParsableCommand {
     /// The engines' `ExtensionOperations` (to be supplied when the install and onboarding engines land).
     static func engineOperations(root: String) -> (any ExtensionOperations)? { nil }
 
-    /// Parses the operation, runs the driver, prints the one summary line on stdout and returns the exit code.
+    /// Runs the handler and prints the one summary line on stdout; returns the exit code.
     static func execute(arguments: [String], handlerDirectory: String?, root: String,
                         operations: some ExtensionOperations) async -> Int32 {
-        let operation: HandlerOperation
-        do throws(AgentError) {
-            operation = try HandlerOperation.parse(arguments.first)
-        } catch {
-            print("Unknown,error,\(error.code.rawValue),\(error.message)")
-            return error.code.rawValue
-        }
-        let hostRoot: HostRoot
-        do throws(AgentError) {
-            hostRoot = try HostRoot(root)
-        } catch {
-            print(StatusFile.summaryLine(operation: operation, status: .error, code: error.code.rawValue, message: error.message))
-            return error.code.rawValue
-        }
-        let directory = handlerDirectory ?? Self.workingDirectory()
-        let handler = ExtensionHandler(configuration: .init(
-            root: hostRoot, handlerDirectory: directory, processEnvironment: Self.processEnvironment()))
-        let outcome = await handler.run(operation, operations: operations)
-        print(outcome.summaryLine)
-        return outcome.code
+        let result = await ExtensionInvocation.run(
+            arguments: arguments, handlerDirectory: handlerDirectory ?? Self.workingDirectory(), root: root,
+            environment: Self.processEnvironment(), operations: operations)
+        print(result.summaryLine)
+        return result.code
     }
 
     static func workingDirectory() -> String {
