@@ -22,4 +22,7 @@ static inline long cagent_auth_basic(void) { return (long)CURLAUTH_BASIC; }
 static inline long cagent_sslversion_tlsv1_2(void) { return (long)CURL_SSLVERSION_TLSv1_2; }
 static inline long cagent_http_version_1_1(void) { return (long)CURL_HTTP_VERSION_1_1; }
 static inline curl_off_t cagent_readfunc_abort(void) { return (curl_off_t)CURL_READFUNC_ABORT; }
+static inline long cagent_global_default(void) { return (long)CURL_GLOBAL_DEFAULT; }
+static inline int cagent_error_size(void) { return CURL_ERROR_SIZE; }
+static inline long cagent_http_version_2tls(void) { return (long)CURL_HTTP_VERSION_2TLS; }
 #endif

@@ -11,6 +11,8 @@ struct AgentInstallerCommand: AsyncParsableCommand {
             Exit codes follow the agent's documented table (see README.md); errors are one line on stderr.
             """,
         version: AgentInstallerVersion.current,
-        subcommands: []
+        subcommands: [
+            PreflightCommand.self, BundleCommand.self, OnboardCommand.self, ProxyCommand.self, WorkspaceCommand.self,
+        ]
     )
 }

@@ -1,0 +1,168 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import AgentSupport
+
+/// What an onboarding did.
+public struct OnboardingReport: Sendable, Codable, Equatable {
+    public var workspace: String
+    public var agentGUID: String
+    public var reusedIdentity: Bool
+    public var primary: Bool
+    public var syslogPort: Int
+    public var syslogDaemon: String?
+    public var filesChanged: [String]
+    /// Commands run on the live host, or that would run there (`--root` other than `/`).
+    public var hostCommands: [String]
+    public var hostCommandsRun: Bool
+    public var warnings: [String]
+    /// True when nothing was done: onboarded, running, and every setting unchanged (contract §10.2).
+    public var unchanged: Bool = false
+}
+
+/// The onboarding step (contract §10): identity, signed topology request, response, then all files committed
+/// together; any failure rolls back this run's changes and removes the key and certificate it generated.
+public enum Onboarding {
+    public static func execute(_ options: OnboardingOptions, context: InstallContext, transport: any TopologyTransport)
+        async throws(AgentError) -> OnboardingReport
+    {
+        let root = context.root
+        try AgentPaths.requireAdministrator(root: root)
+        try WorkspaceConfigurator.checkTemplates(root: root)
+        _ = try UserDatabase(root: root).owner(user: AgentPaths.ownerUser, group: AgentPaths.ownerGroup)
+        // Match an existing workspace directory case-insensitively.
+        let dirName = root.list(AgentPaths.etc).first { $0.lowercased() == options.workspace.value.lowercased() }
+            ?? options.workspace.value
+        let ws = AgentPaths.Workspace(dirName)
+        var proxy = options.proxy
+        if proxy == nil { proxy = try ProxyConfigurationFile.read(root: root) }
+        if !options.force, let guid = await unchangedAndRunning(options, workspace: ws, proxy: proxy, context: context) {
+            return OnboardingReport(
+                workspace: options.workspace.value, agentGUID: guid, reusedIdentity: true,
+                primary: options.multihomingMarker == nil, syslogPort: SyslogPort.choose(root: root, workspace: dirName),
+                syslogDaemon: nil, filesChanged: [], hostCommands: [], hostCommandsRun: false,
+                warnings: ["workspace \(options.workspace.value) is already onboarded with these settings and the agent is running (use --force to re-onboard)"],
+                unchanged: true)
+        }
+        let facts = await HostIdentityFacts.read(context: context)
+        var warnings = facts.warnings
+
+        let identity = try AgentIdentity.prepare(root: root, workspace: ws, workspaceID: options.workspace.value)
+        let request = TopologyRequest(fullyQualifiedDomainName: facts.fullyQualifiedDomainName,
+                                      agentGUID: identity.guid.value, certificateBody: identity.certificateBody,
+                                      operatingSystem: facts.operatingSystem)
+        let body = request.body
+        let signature = TopologyRequestSignature(body: body, date: .now(), workspaceID: options.workspace.value,
+                                                 key: options.key)
+        let answer = try await transport.post(TopologyExchange(
+            url: options.url, headers: signature.headers(userAgentVersion: facts.agentVersion), body: body,
+            certificatePath: identity.certificatePath, keyPath: identity.keyPath, caFile: options.caFile,
+            proxy: proxy))
+        switch answer.status {
+        case 200: break
+        case 403: throw forbidden(answer)
+        default: throw AgentError(.httpStatus, "the onboarding request failed with HTTP code \(answer.status)")
+        }
+        let response = TopologyResponse(parsing: answer.body)
+        if let problem = response.problem {
+            warnings.append("\(problem) (parser code \(response.parseCode ?? 9)); the endpoints are written empty"
+                            + (response.dscEndpoint.isEmpty ? " and DSC registration is skipped" : ""))
+        }
+        var conf = OmsAdminConf(workspaceID: options.workspace.value, agentGUID: identity.guid.value,
+                                urlTLD: options.domain.value)
+        conf.certificateUpdateEndpoint = response.certificateUpdateEndpoint
+        conf.dscEndpoint = response.dscEndpoint
+        conf.azureResourceID = options.azureResourceID ?? ""
+        conf.omsCloudID = facts.cloudID
+        conf.uuid = facts.machineUUID
+        do { try conf.validate() } catch {
+            warnings.append("the service's endpoints contain unsafe characters; they are written empty")
+            conf.certificateUpdateEndpoint = ""
+            conf.dscEndpoint = ""
+        }
+
+        let journal = ChangeJournal(root: root)
+        let outcome: WorkspaceConfigurator.Outcome
+        do throws(AgentError) {
+            let configurator = try WorkspaceConfigurator(journal: journal, workspace: dirName)
+            let serviceControl = root.isLive && root.isExecutable(AgentPaths.serviceControl)
+            outcome = try configurator.apply(conf: conf, identity: identity.newMaterial, marker: options.multihomingMarker,
+                                             registerService: !serviceControl)
+            if let proxy = options.proxy {
+                try journal.write(AgentPaths.proxyConf, proxy.fileLine.withBytes { $0 }, mode: 0o600,
+                                  owner: configurator.owner)
+            }
+            // Verify what was written before keeping it.
+            guard let written = root.readText(ws.omsadminConf), OmsAdminConf.parse(written) == conf else {
+                throw AgentError(.internalError, "\(ws.omsadminConf) does not read back as written")
+            }
+        } catch {
+            journal.rollback()
+            throw error
+        }
+        journal.commit()
+
+        // service_control registers (unit, daemon-reload, enable) and starts; restart so a re-onboarded, running
+        // agent picks up the new configuration.
+        var commands = outcome.hostCommands
+        if root.isExecutable(AgentPaths.serviceControl) {
+            commands = outcome.hostCommands.filter { $0.first != "systemctl" || !$0.contains(ws.serviceName) }
+            if root.isLive { commands = commands.filter { $0 != ["systemctl", "daemon-reload"] } }
+            commands.append([AgentPaths.serviceControl, "restart", dirName])
+        }
+        if options.multihomingMarker == nil && !response.dscEndpoint.isEmpty {
+            warnings.append("DSC registration (omsconfig) is not performed by this step; run the omsconfig helper to register")
+        }
+        var ran = false
+        if root.isLive {
+            ran = true
+            for argv in commands {
+                let out = try await context.runner.run(argv, timeout: .seconds(120))
+                if !out.succeeded { warnings.append("\(argv.joined(separator: " ")) exited with \(out.status)") }
+            }
+        }
+        return OnboardingReport(
+            workspace: options.workspace.value, agentGUID: identity.guid.value, reusedIdentity: identity.reused,
+            primary: options.multihomingMarker == nil, syslogPort: outcome.syslogPort,
+            syslogDaemon: outcome.syslog?.daemon, filesChanged: journal.changed,
+            hostCommands: commands.map { $0.joined(separator: " ") }, hostCommandsRun: ran, warnings: warnings)
+    }
+
+    /// The stored GUID when the live host runs this workspace with the same domain, resource id, role (marker) and
+    /// proxy; nil otherwise (then onboarding proceeds and reuses the GUID).
+    static func unchangedAndRunning(_ options: OnboardingOptions, workspace ws: AgentPaths.Workspace,
+                                    proxy: ProxyConfiguration?, context: InstallContext) async -> String? {
+        let root = context.root
+        guard root.isLive, root.isExecutable(AgentPaths.serviceControl),
+              let text = root.readText(ws.omsadminConf), let stored = OmsAdminConf.parse(text),
+              root.isRegularFile(ws.key), root.isRegularFile(ws.cert),
+              stored.urlTLD == options.domain.value, stored.azureResourceID == (options.azureResourceID ?? ""),
+              root.readText(ws.marker) == options.multihomingMarker
+        else { return nil }
+        if options.multihomingMarker == nil, root.resolvedHostPath(AgentPaths.etc + "/conf") != ws.confDir { return nil }
+        if let given = options.proxy {
+            let current = (try? ProxyConfigurationFile.read(root: root)) ?? nil
+            guard current?.fileLine == given.fileLine else { return nil }
+        }
+        guard let out = try? await context.runner.run([AgentPaths.serviceControl, "is-running", ws.id], timeout: .seconds(30)),
+              out.status == 1 else { return nil }  // exit 1 means running
+        return stored.agentGUID
+    }
+
+    /// The 403 error: the service's `<Reason>`, and the clock skew against the response `Date`.
+    static func forbidden(_ answer: TopologyAnswer) -> AgentError {
+        let reason = TopologyResponse.reason(in: answer.body)
+        var hint = "check the workspace key and the system clock (the service tolerates about 15 minutes)"
+        if let date = answer.date, let server = RequestDate.parseHTTPDate(date) {
+            let skew = Int(time(nil)) - server
+            hint = abs(skew) > 300
+                ? "the local clock is \(abs(skew)) s \(skew > 0 ? "ahead of" : "behind") the service: fix the time, then retry"
+                : "the local clock agrees with the service (skew \(skew) s): check the workspace key"
+        }
+        let message = reason.map { "the service refused the onboarding request (HTTP 403): \($0)" }
+            ?? "the service refused the onboarding request (HTTP 403)"
+        return AgentError(.notRootOrForbidden, message, hint: hint)
+    }
+}

@@ -1,0 +1,105 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import AgentSupport
+
+/// Removes workspaces like `omsadmin.sh -x`/`-X` (contract §10.15): service disabled, syslog forwarding removed,
+/// both trees, the logrotate file, unit and launcher link deleted; the six primary links go when they dangle.
+public enum WorkspaceRemoval {
+    /// What one removal did.
+    public struct Result: Sendable, Codable, Equatable {
+        public var workspace: String
+        public var found: Bool
+        public var removed: [String]
+        public var hostCommands: [String]
+    }
+
+    /// Removes workspace `id` (matched case-insensitively). A missing workspace is reported, not an error.
+    public static func remove(_ id: String, context: InstallContext) async throws(AgentError) -> Result {
+        let root = context.root
+        try AgentPaths.requireAdministrator(root: root)
+        let name = root.list(AgentPaths.etc).first { $0.lowercased() == id.lowercased() } ?? id
+        let ws = AgentPaths.Workspace(name)
+        var result = Result(workspace: name, found: root.isDirectory(ws.etcDir) || root.isDirectory(ws.varDir),
+                            removed: [], hostCommands: [])
+        guard result.found else { return result }
+        var commands: [[String]] = []
+        if root.isExecutable(AgentPaths.serviceControl) { commands.append([AgentPaths.serviceControl, "disable", name]) }
+        let port = root.readText(ws.omsagentD + "/syslog.conf").flatMap { SyslogPort.portsIn($0).min() }
+        let journal = ChangeJournal(root: root)
+        do throws(AgentError) {
+            if let daemon = try unconfigureSyslog(journal: journal, workspace: name, port: port) {
+                commands.append(["systemctl", "restart", daemon])
+            }
+            if root.exists(ws.omsagentD + "/npmd.conf") { try journal.remove(AgentPaths.varDir + "/npm_state") }
+            let unitFiles = ["/usr/lib/systemd/system", "/lib/systemd/system"].map { "\($0)/\(ws.serviceName).service" }
+            for p in [ws.varDir, ws.etcDir, ws.logrotate, AgentPaths.opt + "/bin/omsagent-\(name)"] + unitFiles
+            where FileIO.kind(journal.real(p), followLinks: false) != nil {
+                try journal.remove(p)
+            }
+            if FileIO.kind(journal.real(AgentPaths.etc + "/conf"), followLinks: false) == .symlink,
+               !root.exists(AgentPaths.etc + "/conf") {
+                for (link, _) in AgentPaths.primaryLinks(name)
+                where FileIO.kind(journal.real(link), followLinks: false) == .symlink {
+                    try journal.remove(link)
+                }
+            }
+        } catch {
+            journal.rollback()
+            throw error
+        }
+        journal.commit()
+        result.removed = journal.changed
+        if root.isLive {
+            for argv in commands { _ = try? await context.runner.run(argv, timeout: .seconds(120)) }
+        }
+        result.hostCommands = commands.map { $0.joined(separator: " ") }
+        return result
+    }
+
+    /// Every UUID directory, then `scom` and `LAD`.
+    public static func removeAll(context: InstallContext) async throws(AgentError) -> [Result] {
+        let names = context.root.list(AgentPaths.etc).filter(WorkspaceID.isGUID) + ["scom", "LAD"]
+        var out: [Result] = []
+        for n in names {
+            let r = try await remove(n, context: context)
+            if r.found || WorkspaceID.isGUID(n) { out.append(r) }
+        }
+        return out
+    }
+
+    /// Drops this workspace's lines from the syslog configuration; returns the daemon to restart.
+    static func unconfigureSyslog(journal: ChangeJournal, workspace ws: String, port: Int?) throws(AgentError) -> String? {
+        let root = journal.root
+        func filtered(_ path: String, drop: (Substring) -> Bool) throws(AgentError) -> Bool {
+            guard let text = root.readText(path) else { return false }
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            let kept = lines.filter { !drop($0) }
+            guard kept.count != lines.count else { return false }
+            let newText = kept.joined(separator: "\n")
+            let attrs = FileIO.attributes(journal.real(path))
+            if path == SyslogWiring.rsyslogDropIn && newText.allSatisfy(\.isWhitespace) {
+                try journal.remove(path)
+            } else {
+                try journal.write(path, Array(newText.utf8), mode: mode_t(attrs?.mode ?? 0o644),
+                                  owner: attrs.map { ($0.uid, $0.gid) })
+            }
+            return true
+        }
+        let rsyslogDrop: (Substring) -> Bool = { line in
+            line.contains("OMS Syslog collection for workspace \(ws)") || (port.map { line.contains("@127.0.0.1:\($0)") } ?? false)
+        }
+        if root.isRegularFile("/etc/rsyslog.conf") && root.isDirectory("/etc/rsyslog.d") {
+            return try filtered(SyslogWiring.rsyslogDropIn, drop: rsyslogDrop) ? "rsyslog" : nil
+        }
+        if root.isRegularFile("/etc/rsyslog.conf") {
+            return try filtered("/etc/rsyslog.conf", drop: rsyslogDrop) ? "rsyslog" : nil
+        }
+        if root.isRegularFile("/etc/syslog-ng/syslog-ng.conf") {
+            return try filtered("/etc/syslog-ng/syslog-ng.conf") { $0.contains("\(ws)_oms") } ? "syslog-ng" : nil
+        }
+        return nil
+    }
+}

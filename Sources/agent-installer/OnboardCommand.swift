@@ -1,0 +1,60 @@
+import AgentInstaller
+import AgentSupport
+import ArgumentParser
+import FoundationEssentials
+
+/// `agent-installer onboard`: connects this machine to a Log Analytics workspace.
+struct OnboardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "onboard",
+        abstract: "Onboard the agent to a workspace (signed topology request, then the workspace configuration).")
+
+    @OptionGroup var onboarding: OnboardingArguments
+
+    @Option(help: "Host root to configure (default /, the live host).")
+    var root: String = "/"
+
+    @Option(help: "Output format: text or json.")
+    var format: OutputFormat = .text
+
+    func run() async throws {
+        try await CommandFailure.run { () throws(AgentError) in
+            let options = try onboarding.options()
+            let context = InstallContext(root: try HostRoot(root))
+            let report = try await Self.execute(options, context: context)
+            Self.render(report, format: format)
+        }
+    }
+
+    /// Onboards with the real HTTP transport (reused by `install`).
+    static func execute(_ options: OnboardingOptions, context: InstallContext) async throws(AgentError) -> OnboardingReport {
+        try await Onboarding.execute(options, context: context, transport: HTTPTopologyTransport())
+    }
+
+    static func render(_ report: OnboardingReport, format: OutputFormat) {
+        switch format {
+        case .json:
+            print(OutputFormat.json(report))
+        case .text where report.unchanged:
+            print("Workspace \(report.workspace) already onboarded and agent is running.")
+        case .text:
+            print("Onboarded workspace \(report.workspace) (agent \(report.agentGUID), "
+                  + "\(report.primary ? "primary" : "secondary"), \(report.reusedIdentity ? "existing" : "new") certificate)")
+            if let daemon = report.syslogDaemon { print("syslog: \(daemon) forwards to 127.0.0.1:\(report.syslogPort)") }
+            for c in report.hostCommands { print(report.hostCommandsRun ? "ran: \(c)" : "on the live host, run: \(c)") }
+            for w in report.warnings { CommandFailure.printError("agent-installer: warning: \(w)") }
+        }
+    }
+}
+
+/// `--format text|json`.
+enum OutputFormat: String, ExpressibleByArgument, Sendable {
+    case text, json
+
+    static func json(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(value) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

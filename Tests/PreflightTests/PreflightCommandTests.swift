@@ -1,0 +1,86 @@
+import AgentSupport
+import Preflight
+import Testing
+import TestSupport
+
+/// Runs the built binary (`.build/debug/agent-installer`) and checks its JSON with Python's `json` module.
+@Suite struct PreflightCommandTests {
+    static let binary = HostTrees.repository + "/.build/debug/agent-installer"
+
+    /// Python validates the object and prints the fields the assertions need (an independent parser).
+    static let checker = """
+        import json, sys
+        r = json.loads(sys.stdin.read())
+        assert set(r) == {"schemaVersion", "verdict", "exitCode", "host", "checks"}, sorted(r)
+        h = r["host"]
+        assert set(h) == {"distro", "architecture", "glibc", "openssl", "opensslFlavour", "curl", "python",
+                          "syslogDaemon", "packageManager"}, sorted(h)
+        assert set(h["distro"]) == {"id", "version", "name", "supported"}
+        assert set(h["python"]) == {"python2", "python3", "alias"}
+        for c in r["checks"]:
+            assert set(c) == {"id", "status", "summary", "remedy", "exitCode"}, c
+            assert c["status"] in ("pass", "warn", "fail", "skip")
+        fails = [c for c in r["checks"] if c["status"] == "fail"]
+        assert r["exitCode"] == (fails[0]["exitCode"] if fails else 0)
+        assert r["verdict"] == ("ready" if r["exitCode"] == 0 else "blocked")
+        print(r["schemaVersion"], r["exitCode"], h["distro"]["id"], h["opensslFlavour"], h["glibc"], h["curl"])
+        """
+
+    func run(_ args: [String]) async throws -> (status: Int32, checked: String) {
+        let out = try await Oracle.run([Self.binary] + args)
+        let py = try await Oracle.run(["python3", "-c", Self.checker], input: Array(out.standardOutput.utf8))
+        #expect(py.succeeded, "\(py.standardError)")
+        return (out.status, py.standardOutput.trimmingNewline)
+    }
+
+    @Test(arguments: [("debian-12", Int32(0), "debian 300 2.36"), ("rhel-7", 0, "rhel 100 2.17"),
+                      ("edge-no-curl", 55, "debian 300 2.36"), ("fedora-39", 51, "fedora 300 2.38"),
+                      ("edge-no-python", 60, "debian 300 2.36")])
+    func jsonReportOfATree(_ tree: String, _ code: Int32, _ facts: String) async throws {
+        let root = try await HostTrees.root(tree)
+        let (status, checked) = try await run(["preflight", "--root", root.path, "--format", "json"])
+        #expect(status == code)
+        #expect(checked.hasPrefix("1 \(code) \(facts)"))
+    }
+
+    @Test func nullsForUnknownFacts() async throws {
+        let root = try await HostTrees.root("alpine-3.19")
+        let (status, checked) = try await run(["preflight", "--root", root.path, "--format", "json"])
+        #expect(status == 51)
+        #expect(checked == "1 51 alpine 300 None None")
+    }
+
+    @Test func textTableAndAllowUnsupported() async throws {
+        let root = try await HostTrees.root("ubuntu-24.04")
+        let out = try await Oracle.run([Self.binary, "preflight", "--root", root.path, "--allow-unsupported"])
+        #expect(out.status == 0)
+        #expect(out.standardOutput.contains("os.distro"))
+        #expect(out.standardOutput.contains("WARN"))
+        #expect(!out.standardOutput.contains("\u{1B}["))  // no colour when not a TTY
+        #expect(out.standardOutput.contains("verdict: ready"))
+    }
+
+    @Test func badRootAndBadMatrixAreUsageErrors() async throws {
+        let missing = try await Oracle.run([Self.binary, "preflight", "--root", "/nonexistent/tree"])
+        #expect(missing.status == 2)
+        #expect(missing.standardError.contains("does not exist"))
+        let dir = TemporaryDirectory()
+        try dir.write("m.json", "{not json")
+        let bad = try await Oracle.run([Self.binary, "preflight", "--support-matrix", dir.url("m.json")])
+        #expect(bad.status == 2)
+    }
+
+    @Test func liveHostReportIsValid() async throws {
+        let (status, checked) = try await run(["preflight", "--no-network", "--format", "json"])
+        #expect(ExitCode(rawValue: status) != nil)
+        #expect(checked.hasPrefix("1 \(status) "))
+    }
+}
+
+extension String {
+    var trimmingNewline: String {
+        var s = self
+        while s.hasSuffix("\n") { s.removeLast() }
+        return s
+    }
+}
