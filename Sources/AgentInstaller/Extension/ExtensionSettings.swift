@@ -77,12 +77,16 @@ public struct ExtensionSettings: Sendable {
         return key
     }
 
-    /// True for `8-4-4-4-12` hexadecimal groups.
-    public static func isGUID(_ text: String) -> Bool {
-        let groups = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard groups.map(\.count) == [8, 4, 4, 4, 12] else { return false }
-        return groups.allSatisfy { $0.allSatisfy { $0.isHexDigit && $0.isASCII } }
+    /// The validated workspace id as the onboarding engine's type (exit 11, not onboarding's 3, on failure).
+    public func validWorkspace() throws(AgentError) -> WorkspaceID {
+        let id = try validWorkspaceID()
+        do throws(AgentError) { return try WorkspaceID(id) } catch {
+            throw AgentError(.invalidSettings, error.message)
+        }
     }
+
+    /// True for `8-4-4-4-12` hexadecimal groups (the onboarding rule, `WorkspaceID.isGUID`).
+    public static func isGUID(_ text: String) -> Bool { WorkspaceID.isGUID(text) }
 
     /// User text made safe for a one-line message: printable ASCII only, at most 64 characters.
     static func printable(_ text: String) -> String {

@@ -8,8 +8,8 @@ import Musl
 /// What update saves and the following install restores (§8.6, §10): `ETC/<ws>` is parked in `ETC/state/<ws>`
 /// and, doing better than upstream, `VAR/<ws>/state` in `ETC/state/<ws>.var-state`.
 public struct WorkspaceStateParking: Sendable {
-    public static let etc = "/etc/opt/microsoft/omsagent"
-    public static let varDir = "/var/opt/microsoft/omsagent"
+    public static let etc = AgentPaths.etc
+    public static let varDir = AgentPaths.varDir
 
     public var root: HostRoot
     public init(root: HostRoot) { self.root = root }
