@@ -21,7 +21,7 @@ extension NetworkProbe {
             return Check("network", .pass, found: found, required: required)
         }
         let reason = bad.detail.map { "\(found): \($0)" } ?? found
-        let remedy = bad.outcome.remedy(proxied: proxy != nil) ?? ""
+        let remedy = bad.outcome.remedy(proxy: proxy) ?? ""
         return Check("network", .fail, found: reason, required: required, remedy: remedy,
                      failCode: .dependencyUnusable)
     }

@@ -45,16 +45,17 @@ extension NetworkProbe {
         /// The client names the OS reason of a failed connect (`strerror(ECONNREFUSED)`).
         static let refusedText = "Connection refused"
 
-        /// What to do about this outcome, one line (nil for `.ok`). `proxied` tells whether `-p` was given.
-        public func remedy(proxied: Bool) -> String? {
-            switch self {
+        /// What to do about this outcome, one line (nil for `.ok`); `proxy` is the one given with `-p`, if any.
+        public func remedy(proxy: HTTPProxy?) -> String? {
+            let proxied = proxy != nil
+            return switch self {
             case .ok: nil
             case .dns: "the name does not resolve: check DNS, the workspace id (-w) and the domain (-d)"
             case .refused: "connection refused: check the firewall, or use a proxy (-p)"
             case .timeout: proxied ? "timed out: check that the proxy (-p) can reach the service on 443"
                                    : "timed out: outbound 443 is blocked; open it or use a proxy (-p)"
             case .unreachable: "the service is unreachable: check routing and firewall, or use a proxy (-p)"
-            case .proxyAuth: proxied ? "the proxy refused the credentials: check -p user:password@host:port"
+            case .proxyAuth: proxy?.user != nil ? "the proxy refused the credentials: check -p user:password@host:port"
                                      : "a proxy requires credentials: give them with -p user:password@host:port"
             case .proxy: "the proxy failed: check its address (-p) and that it allows CONNECT to port 443"
             case .tlsUntrusted: "the service's certificate is not trusted: behind a TLS-inspecting proxy, "

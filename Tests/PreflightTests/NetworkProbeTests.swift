@@ -76,10 +76,13 @@ final class Listener {
             #expect(NetworkProbe.Outcome(HTTPError(kind, message)) == outcome, "\(kind)")
         }
         for o in NetworkProbe.Outcome.allCases {
-            #expect((o.remedy(proxied: false) == nil) == (o == .ok))
+            #expect((o.remedy(proxy: nil) == nil) == (o == .ok))
         }
-        #expect(NetworkProbe.Outcome.proxyAuth.remedy(proxied: true)?.contains("user:password") == true)
-        #expect(NetworkProbe.Outcome.tlsUntrusted.remedy(proxied: false)?.contains("--cacert") == true)
+        let anonymous = HTTPProxy(host: "p", port: 3128)
+        let withUser = HTTPProxy(host: "p", port: 3128, user: "u", password: Secret("pw"))
+        #expect(NetworkProbe.Outcome.proxyAuth.remedy(proxy: withUser)?.contains("refused the credentials") == true)
+        #expect(NetworkProbe.Outcome.proxyAuth.remedy(proxy: anonymous)?.contains("requires credentials") == true)
+        #expect(NetworkProbe.Outcome.tlsUntrusted.remedy(proxy: nil)?.contains("--cacert") == true)
     }
 
     @Test func networkFailureBlocksWith55AndClockSkewWarns() async throws {
@@ -190,7 +193,9 @@ struct NetworkProbeServerTests {
         let network = try #require(rep.checks.first { $0.id == "network" })
         #expect(network.exitCode == 55)
         #expect(network.summary.contains("proxy-auth"))
-        #expect(network.remedy == NetworkProbe.Outcome.proxyAuth.remedy(proxied: true))
+        #expect(network.remedy?.contains("refused the credentials") == true)
+        let anonymousReport = try await report([none], proxy: anonymous)
+        #expect(anonymousReport.checks.first { $0.id == "network" }?.remedy?.contains("requires credentials") == true)
         #expect(!rep.json().contains(wrongPassword))
     }
 
