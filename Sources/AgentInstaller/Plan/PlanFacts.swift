@@ -27,7 +27,17 @@ public struct PlanFacts: Sendable, Equatable {
         self.dscProblem = dscProblem
     }
 
-    /// The facts the plan needs from gathered host facts.
+    /// The facts the plan needs from gathered host facts, with the agent packages' full installed versions
+    /// (epoch and revision included, which `HostFacts.packages` drops) read from the package database.
+    /// - Throws: `.noPackageManager` (66) or `.dependencyUnusable` (55) when they cannot be decided.
+    public static func read(_ facts: HostFacts, runner: ProcessRunner = ProcessRunner()) async throws(AgentError) -> PlanFacts {
+        var result = try PlanFacts(facts)
+        result.installed = await installedVersions(root: facts.root, manager: result.packageManager,
+                                                   names: InstallPlan.packageOrder, runner: runner)
+        return result
+    }
+
+    /// The facts the plan needs from gathered host facts (installed versions as `HostFacts.packages` has them).
     /// - Throws: `.noPackageManager` (66) or `.dependencyUnusable` (55) when they cannot be decided.
     public init(_ facts: HostFacts) throws(AgentError) {
         guard let manager = facts.packageManager else {

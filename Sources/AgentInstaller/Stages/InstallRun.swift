@@ -91,7 +91,7 @@ public enum InstallRun {
                 outcome.log.append("\(step.component) \(step.action.rawValue): done")
                 continue
             }
-            let lines = result.text.split(separator: "\n").map(String.init)
+            let lines = errorLines(result.text)
             if !step.stopsOnFailure {
                 remembered = remembered == 0 ? step.failureCode : remembered
                 outcome.log.append("\(step.component) failed (\(result.status)), continuing")
@@ -101,15 +101,21 @@ public enum InstallRun {
             endPhase("packages")
             outcome.failedStage = step.component
             outcome.errorLines = lines
-            // A failed install of a new package leaves it half-installed: it is part of this run's changes.
-            if step.action == .install { newlyInstalled.append(step.component) }
+            // A failed install of a new package may leave it half-installed: then it is part of this run's changes.
+            if step.action == .install,
+               await inDatabase(step.component, root: root, manager: plan.packageManager, runner: context.runner) {
+                newlyInstalled.append(step.component)
+            }
             if step.action == .upgrade || step.action == .downgrade { replaced.append(step) }
             await rollback(plan: plan, root: root, newlyInstalled: newlyInstalled, replaced: replaced,
                            context: context, outcome: &outcome)
             endPhase("rollback")
             outcome.changed = !outcome.notUndone.isEmpty || outcome.rolledBack.count < newlyInstalled.count
+            // dpkg's status 2 is a dependency or system problem, not the package's own failure (§13: 52).
+            let systemProblem = plan.packageManager == .dpkg && result.status == 2
             let message = "\(step.component) stage failed: \(step.command.first ?? "") exited \(result.status)"
-            finish(&outcome, code: step.failureCode, message: message)
+                + (systemProblem ? " (a dependency or system problem)" : "")
+            finish(&outcome, code: systemProblem ? ExitCode.systemProblem.rawValue : step.failureCode, message: message)
             outcome.receipt = await receipt(plan, root: root, context: context, newlyInstalled: [], notRun: notRun,
                                             phases: phases, outcome: outcome)
             return outcome
@@ -138,6 +144,32 @@ public enum InstallRun {
         }
         for step in replaced.reversed() {
             outcome.notUndone.append("\(step.component): \(step.action.rawValue) from \(step.installed ?? "?") to \(step.bundled ?? "?") cannot be undone (the old package is not in the bundle)")
+        }
+    }
+
+    /// The package manager's own lines without its warnings (and their indented continuation lines).
+    static func errorLines(_ text: String) -> [String] {
+        var result: [String] = []
+        var inWarning = false
+        for line in text.split(separator: "\n").map(String.init) {
+            if line.contains("warning:") { inWarning = true; continue }
+            if inWarning, line.first == " " || line.first == "\t" { continue }
+            inWarning = false
+            result.append(line)
+        }
+        return result
+    }
+
+    /// Whether the package database knows `name` in any state but "not installed" (a failed unpack or
+    /// configure leaves it there; a refused archive does not).
+    static func inDatabase(_ name: String, root: HostRoot, manager: PackageManagerKind, runner: ProcessRunner) async -> Bool {
+        switch manager {
+        case .dpkg:
+            return DpkgStatus(root: root)?.packages.contains {
+                $0.name == name && !$0.status.hasSuffix(" not-installed") && !$0.status.hasSuffix(" config-files")
+            } ?? false
+        case .rpm:
+            return await PlanFacts.installedVersions(root: root, manager: manager, names: [name], runner: runner)[name] != nil
         }
     }
 
