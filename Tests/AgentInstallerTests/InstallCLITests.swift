@@ -1,0 +1,90 @@
+import AgentInstaller
+import AgentSupport
+import FoundationEssentials
+import Testing
+import TestSupport
+
+/// `plan`, `install` and `uninstall` end to end: the built binary against a Debian 12 host tree with a real dpkg
+/// database (pre-flight passes on it), the fixture bundle, and dpkg-query as the oracle.
+@Suite struct InstallCLITests {
+    struct Tree {
+        let dir: TemporaryDirectory
+        let root: String
+        let bundle: String
+    }
+
+    func tree() async throws -> Tree {
+        let dir = TemporaryDirectory(prefix: "agent-install-cli")
+        let made = try await Oracle.run([Fixtures.directory + "/make-host-trees", dir.url("trees")])
+        #expect(made.succeeded)
+        _ = try await Oracle.run(["cp", "-a", dir.url("trees/debian-12"), dir.url("root")])
+        for d in ["info", "updates", "triggers"] { try dir.mkdir("root/var/lib/dpkg/" + d) }
+        try dir.mkdir("root/var/log")
+        try dir.write("root/var/lib/dpkg/status", "")
+        try dir.write("root/var/lib/dpkg/available", "")
+        try dir.mkdir("src")
+        return Tree(dir: dir, root: dir.url("root"), bundle: try await Fixtures.bundle(in: dir.url("src")))
+    }
+
+    func run(_ args: [String]) async throws -> ProcessOutput {
+        try await Oracle.run([BundleCLITests.binary] + args)
+    }
+
+    struct Changed: Decodable { var changed: Bool }
+
+    func changed(_ text: String) throws -> Bool {
+        try JSONDecoder().decode(Changed.self, from: Data(text.utf8)).changed
+    }
+
+    @Test("plan changes nothing; install executes that plan; a re-run reports changed: false")
+    func planInstallReRun() async throws {
+        let t = try await tree()
+        let statusBefore = t.dir.read("root/var/lib/dpkg/status")
+        let plan = try await run(["plan", "--bundle", t.bundle, "--root", t.root, "--format", "json"])
+        #expect(plan.status == 0, "\(plan.standardError)")
+        let planned = try JSONDecoder().decode(InstallPlan.self, from: Data(plan.standardOutput.utf8))
+        #expect(planned.steps.prefix(5).map(\.component) == ["omi", "omi-reload", "scx", "omsagent", "omsconfig"])
+        #expect(planned.steps.first?.action == .install)
+        #expect(planned.steps.first?.command.contains("--log=\(t.root)/var/log/dpkg.log") == true)
+        #expect(t.dir.read("root/var/lib/dpkg/status") == statusBefore)
+        #expect(!t.dir.exists("root/var/lib/agent-installer"))
+
+        let install = try await run(["install", "--bundle", t.bundle, "--root", t.root, "--format", "json"])
+        #expect(install.status == 0, "\(install.standardError)")
+        #expect(try changed(install.standardOutput))
+        let query = try await Oracle.output(["dpkg-query", "--admindir=\(t.root)/var/lib/dpkg", "-W", "-f=${Package} ${Version}\n"])
+        #expect(query.split(separator: "\n").sorted() == ["omi 1.6.10.2", "omsagent 1.14.19-0", "omsconfig 1.1.1-932", "scx 1.6.10.1"])
+        #expect(t.dir.exists("root/var/lib/agent-installer/receipt.json"))
+
+        let again = try await run(["install", "--bundle", t.bundle, "--root", t.root, "--format", "json"])
+        #expect(again.status == 0)
+        #expect(try changed(again.standardOutput) == false)
+
+        let fresh = try await run(["install", "--install", "--bundle", t.bundle, "--root", t.root])
+        #expect(fresh.status == 23)
+        let dry = try await run(["install", "--dry-run", "--bundle", t.bundle, "--root", t.root])
+        #expect(dry.status == 0 && dry.standardOutput.contains("nothing to change"))
+    }
+
+    @Test("uninstall removes in reverse order; a second run is harmless; purge leaves no agent trees")
+    func uninstall() async throws {
+        let t = try await tree()
+        #expect(try await run(["install", "--bundle", t.bundle, "--root", t.root]).status == 0)
+        let conf = "root/etc/opt/microsoft/omsagent/0a1b2c3d-0000-4000-8000-000000000001/conf/omsadmin.conf"
+        try t.dir.write(conf, "WORKSPACE_ID=0a1b2c3d-0000-4000-8000-000000000001\n")
+        let remove = try await run(["uninstall", "--root", t.root, "--format", "json"])
+        #expect(remove.status == 0, "\(remove.standardError)")
+        #expect(try changed(remove.standardOutput))
+        #expect(t.dir.exists(conf))
+        let again = try await run(["uninstall", "--root", t.root, "--format", "json"])
+        #expect(again.status == 0)
+        #expect(try changed(again.standardOutput) == false)
+        let purge = try await run(["uninstall", "--purge", "--root", t.root])
+        #expect(purge.status == 0)
+        for gone in ["etc/opt/microsoft", "opt/microsoft", "var/opt/microsoft", "opt/omi", "etc/opt/omi"] {
+            #expect(!t.dir.exists("root/" + gone), "\(gone)")
+        }
+        let query = try await Oracle.output(["dpkg-query", "--admindir=\(t.root)/var/lib/dpkg", "-W", "-f=${db:Status-Abbrev}${Package}\n"])
+        #expect(!query.contains("ii"))
+    }
+}
