@@ -35,6 +35,8 @@ struct PlanCommand: AsyncParsableCommand {
             lines.append("\(pad("\(i + 1).", 4))\(pad(step.component, 12)) \(pad(step.action.rawValue, 15)) "
                          + "\(pad(versions, 26)) \(step.reason)")
             if !step.command.isEmpty { lines.append("      \(step.command.joined(separator: " "))") }
+            if let path = step.path { lines.append("      file \(path)") }
+            if let diff = step.diff { lines += diff.split(separator: "\n").map { "      " + $0 } }
         }
         lines.append("Services: " + (plan.services.isEmpty ? "none" : plan.services.joined(separator: ", ")))
         lines.append("Files: \(InstallReceipt.path) (receipt)" + (plan.changesPackages ? "" : " — nothing to change"))

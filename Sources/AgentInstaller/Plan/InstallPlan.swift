@@ -93,7 +93,18 @@ public struct InstallPlan: Sendable, Codable, Equatable {
                                 reason: "bundled version is older than the installed one; --force downgrades",
                                 failureCode: code)
             }
+            let upgradesAgent = name == "omsagent" && (step.action == .upgrade || step.action == .downgrade)
+            if upgradesAgent, let old = facts.root.readText(PlanFileEdits.consistencyInvokerCron) {
+                plan.steps.append(.file("omsagent", .removeFile, path: PlanFileEdits.consistencyInvokerCron,
+                                        diff: PlanFileEdits.removalDiff(path: PlanFileEdits.consistencyInvokerCron, old: old),
+                                        reason: "the DSC consistency cron job is recreated after the upgrade", failureCode: code))
+            }
             plan.steps.append(step)
+            if upgradesAgent, let old = facts.root.readText(PlanFileEdits.syslogConf),
+               let diff = PlanFileEdits.diff(path: PlanFileEdits.syslogConf, old: old, new: PlanFileEdits.syslogHotfix(old)) {
+                plan.steps.append(.file("omsagent", .editFile, path: PlanFileEdits.syslogConf, diff: diff,
+                                        reason: "syslog hotfix: the agent listens for syslog on udp", failureCode: code))
+            }
             if name == "omi" { plan.steps.append(reloadStep(after: step, root: facts.root)) }
         }
         if plan.steps.contains(where: { $0.component == "omi-reload" && $0.action != .skip }) {

@@ -16,6 +16,10 @@ public struct PlanStep: Sendable, Codable, Equatable {
         case run
         /// A program that would run on a live host; a `--root` tree never executes programs from the root.
         case liveHostOnly = "live-host-only"
+        /// Delete a file under the root (kept as a backup until the run succeeds).
+        case removeFile = "remove-file"
+        /// Rewrite a file under the root (`diff` shows the change against what is there now).
+        case editFile = "edit-file"
     }
 
     /// `omi`, `omi-reload`, `scx`, `omsagent`, `omsconfig`, or `kit:<name>`.
@@ -34,6 +38,10 @@ public struct PlanStep: Sendable, Codable, Equatable {
     public var failureCode: Int32
     /// Whether a failure stops the run (packages) or is remembered and the run continues (provider kits).
     public var stopsOnFailure: Bool
+    /// The host path a file step removes or edits.
+    public var path: String?
+    /// A unified diff of a file step against the file as it is now.
+    public var diff: String?
 
     /// Creates a step.
     public init(component: String, action: Action, installed: String? = nil, bundled: String? = nil, reason: String,
@@ -46,6 +54,15 @@ public struct PlanStep: Sendable, Codable, Equatable {
         self.command = command
         self.failureCode = failureCode
         self.stopsOnFailure = stopsOnFailure
+    }
+
+    /// A file step of a package stage (its failure code is the stage's).
+    public static func file(_ component: String, _ action: Action, path: String, diff: String?, reason: String,
+                            failureCode: Int32) -> PlanStep {
+        var step = PlanStep(component: component, action: action, reason: reason, failureCode: failureCode)
+        step.path = path
+        step.diff = diff
+        return step
     }
 
     /// Whether executing this step changes the host's packages.

@@ -64,8 +64,27 @@ public enum InstallRun {
         var replaced: [PlanStep] = []
         var notRun: [String] = []
         var remembered: Int32 = 0
+        let journal = ChangeJournal(root: root)
         for step in plan.steps {
             switch step.action {
+            case .removeFile, .editFile:
+                do throws(AgentError) {
+                    try applyFile(step, journal: journal)
+                    outcome.log.append("\(step.component) \(step.action.rawValue) \(step.path ?? ""): done")
+                    outcome.changed = true
+                } catch {
+                    endPhase("packages")
+                    outcome.failedStage = step.component
+                    outcome.errorLines = [error.message]
+                    await rollback(plan: plan, root: root, newlyInstalled: newlyInstalled, replaced: replaced,
+                                   journal: journal, context: context, outcome: &outcome)
+                    endPhase("rollback")
+                    finish(&outcome, code: step.failureCode, message: "\(step.component) stage failed: \(error.message)")
+                    outcome.receipt = await receipt(plan, root: root, context: context, newlyInstalled: [], notRun: notRun,
+                                                    files: [], phases: phases, outcome: outcome)
+                    return outcome
+                }
+                continue
             case .skip, .refuse:
                 outcome.log.append("\(step.component) \(step.action.rawValue): \(step.reason)")
                 continue
@@ -108,7 +127,7 @@ public enum InstallRun {
             }
             if step.action == .upgrade || step.action == .downgrade { replaced.append(step) }
             await rollback(plan: plan, root: root, newlyInstalled: newlyInstalled, replaced: replaced,
-                           context: context, outcome: &outcome)
+                           journal: journal, context: context, outcome: &outcome)
             endPhase("rollback")
             outcome.changed = !outcome.notUndone.isEmpty || outcome.rolledBack.count < newlyInstalled.count
             // dpkg's status 2 is a dependency or system problem, not the package's own failure (§13: 52).
@@ -117,21 +136,25 @@ public enum InstallRun {
                 + (systemProblem ? " (a dependency or system problem)" : "")
             finish(&outcome, code: systemProblem ? ExitCode.systemProblem.rawValue : step.failureCode, message: message)
             outcome.receipt = await receipt(plan, root: root, context: context, newlyInstalled: [], notRun: notRun,
-                                            phases: phases, outcome: outcome)
+                                            files: [], phases: phases, outcome: outcome)
             return outcome
         }
+        let files = journal.changed
+        journal.commit()
         endPhase("packages")
         finish(&outcome, code: remembered,
                message: remembered == 0 ? "installed \(plan.bundleVersion ?? "the bundle")"
                    : "installed, but a provider kit failed")
         outcome.receipt = await receipt(plan, root: root, context: context, newlyInstalled: newlyInstalled,
-                                        notRun: notRun, phases: phases, outcome: outcome)
+                                        notRun: notRun, files: files, phases: phases, outcome: outcome)
         return outcome
     }
 
     /// Removes what this run newly installed, in reverse order; upgrades cannot be undone and are reported.
     static func rollback(plan: InstallPlan, root: HostRoot, newlyInstalled: [String], replaced: [PlanStep],
-                         context: Context, outcome: inout InstallOutcome) async {
+                         journal: ChangeJournal, context: Context, outcome: inout InstallOutcome) async {
+        for path in journal.changed.reversed() { outcome.rolledBack.append("restored \(path)") }
+        journal.rollback()
         let command = PackageCommand(root: root, manager: plan.packageManager, options: plan.options)
         for name in newlyInstalled.reversed() {
             let argv = command.remove([name], purge: true)
@@ -144,6 +167,23 @@ public enum InstallRun {
         }
         for step in replaced.reversed() {
             outcome.notUndone.append("\(step.component): \(step.action.rawValue) from \(step.installed ?? "?") to \(step.bundled ?? "?") cannot be undone (the old package is not in the bundle)")
+        }
+    }
+
+    /// Applies a file step through the journal (undone by `rollback`).
+    static func applyFile(_ step: PlanStep, journal: ChangeJournal) throws(AgentError) {
+        guard let path = step.path else { return }
+        switch step.action {
+        case .removeFile:
+            try journal.remove(path)
+        case .editFile:
+            let real = journal.real(path)
+            guard let bytes = FileIO.read(real), let attrs = FileIO.attributes(real) else { return }
+            let old = String(decoding: bytes, as: UTF8.self)
+            let new = PlanFileEdits.syslogHotfix(old)
+            if new != old { try journal.write(path, Array(new.utf8), mode: mode_t(attrs.mode & 0o7777), owner: (attrs.uid, attrs.gid)) }
+        default:
+            return
         }
     }
 
@@ -182,11 +222,12 @@ public enum InstallRun {
     }
 
     static func receipt(_ plan: InstallPlan, root: HostRoot, context: Context, newlyInstalled: [String],
-                        notRun: [String], phases: [InstallReceipt.Phase], outcome: InstallOutcome) async -> InstallReceipt? {
+                        notRun: [String], files: [String], phases: [InstallReceipt.Phase],
+                        outcome: InstallOutcome) async -> InstallReceipt? {
         let versions = await PlanFacts.installedVersions(root: root, manager: plan.packageManager,
                                                          names: InstallPlan.packageOrder, runner: context.runner)
         let receipt = InstallReceipt(bundleVersion: plan.bundleVersion, bundleSHA256: context.bundleSHA256,
-                                     packages: versions, newlyInstalled: newlyInstalled, files: [InstallReceipt.path],
+                                     packages: versions, newlyInstalled: newlyInstalled, files: files + [InstallReceipt.path],
                                      notRun: notRun, phases: phases, changed: outcome.changed, exitCode: outcome.exitCode)
         do throws(AgentError) {
             try receipt.write(root: root)
