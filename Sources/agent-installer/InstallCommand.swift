@@ -42,7 +42,7 @@ struct InstallCommand: AsyncParsableCommand {
             }
             let (checks, code) = session.preflight(allowUnsupported: allowUnsupported)
             if code != 0 {
-                for c in checks where c.status == .fail {
+                for c in checks where c.status == .fail && c.id != InstallSession.waitedCheck {
                     CommandFailure.printError("agent-installer: preflight \(c.id): \(c.summary) (required: \(c.required))")
                 }
                 throw AgentError(ExitCode(rawValue: code) ?? .internalError, "pre-flight failed; nothing was changed")

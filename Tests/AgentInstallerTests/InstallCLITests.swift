@@ -66,6 +66,30 @@ import TestSupport
         #expect(dry.status == 0 && dry.standardOutput.contains("nothing to change"))
     }
 
+    @Test("pre-flight blocks before any change; a held lock is waited for, its holder named, then 55")
+    func preflightAndLock() async throws {
+        let t = try await tree()
+        try t.dir.write("root/etc/os-release", "ID=plan9\nVERSION_ID=4\n")
+        let blocked = try await run(["install", "--bundle", t.bundle, "--root", t.root])
+        #expect(blocked.status == 51, "\(blocked.standardError)")
+        #expect(blocked.standardError.contains("preflight"))
+        #expect(!t.dir.exists("root/var/log/agent-fixture"))
+
+        let u = try await tree()
+        try u.dir.write("hold.py", "import fcntl,sys,time\nf=open(sys.argv[1],'r+')\nfcntl.lockf(f,fcntl.LOCK_EX)\ntime.sleep(6)\n")
+        try u.dir.write("root/var/lib/dpkg/lock", "")
+        let holder = Task { try await Oracle.run(["python3", u.dir.url("hold.py"), u.dir.url("root/var/lib/dpkg/lock")]) }
+        for _ in 0..<100 where PackageLock.holder(in: try HostRoot(u.root), files: PackageLock.dpkgFiles) == nil {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let locked = try await run(["install", "--bundle", u.bundle, "--root", u.root, "--lock-timeout", "1"])
+        #expect(locked.status == 55, "\(locked.standardError)")
+        #expect(locked.standardError.contains("waiting for the dpkg lock"))
+        #expect(locked.standardError.contains("hold.py"))
+        #expect(!u.dir.exists("root/var/log/agent-fixture"))
+        _ = try await holder.value
+    }
+
     @Test("uninstall removes in reverse order; a second run is harmless; purge leaves no agent trees")
     func uninstall() async throws {
         let t = try await tree()

@@ -41,10 +41,14 @@ public struct InstallSession: Sendable {
     }
 
     /// The pre-flight checks for an install and the code of the first blocking failure (0 when none).
+    /// A held package lock does not block here: the install waits for it (`--lock-timeout`), then fails with 55.
     public func preflight(allowUnsupported: Bool = false) -> (checks: [Check], exitCode: Int32) {
         let checks = Preflight.evaluate(facts, options: PreflightOptions(forInstall: true, allowUnsupported: allowUnsupported))
-        return (checks, Preflight.exitCode(of: checks))
+        return (checks, Preflight.exitCode(of: checks.filter { $0.id != Self.waitedCheck }))
     }
+
+    /// The pre-flight check the install waits out instead of failing on.
+    public static let waitedCheck = "packages.lock"
 
     /// Removes the extracted bundle.
     public func discard() { try? FileIO.removeTree(workDirectory) }
