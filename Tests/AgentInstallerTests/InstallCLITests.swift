@@ -90,6 +90,32 @@ import TestSupport
         _ = try await holder.value
     }
 
+    @Test("bad onboarding options stop install before any change (3)")
+    func onboardingValidatedFirst() async throws {
+        let t = try await tree()
+        let out = try await run(["install", "--bundle", t.bundle, "--root", t.root, "-w", "not-a-guid", "--key-file", "/dev/null"])
+        #expect(out.status == 3, "\(out.standardError)")
+        #expect(!t.dir.exists("root/var/log/agent-fixture"))
+        #expect(!t.dir.exists("root/var/lib/agent-installer"))
+    }
+
+    @Test("install with -w and a key onboards after the packages", .enabled(if: TestEnvironment.value("AGENT_TEST_WORKSPACE_URL") != nil))
+    func installThenOnboard() async throws {
+        let t = try await tree()
+        let ws = TestEnvironment.value("AGENT_TEST_WORKSPACE_ID") ?? ""
+        let key = TestEnvironment.value("AGENT_TEST_WORKSPACE_KEY") ?? ""
+        let out = try await Oracle.run([BundleCLITests.binary, "install", "--bundle", t.bundle, "--root", t.root,
+                                        "-w", ws, "--key-stdin", "--format", "json",
+                                        "--endpoint", TestEnvironment.value("AGENT_TEST_WORKSPACE_URL") ?? "",
+                                        "--cacert", TestEnvironment.value("AGENT_TEST_CA") ?? ""], input: Array(key.utf8))
+        #expect(out.status == 0, "\(out.standardError)")
+        #expect(!out.standardOutput.contains(key) && !out.standardError.contains(key))
+        #expect(out.standardOutput.contains("\"onboarding\""))
+        #expect(t.dir.exists("root/etc/opt/microsoft/omsagent/\(ws)/conf/omsadmin.conf"))
+        let log = t.dir.read("root/var/log/agent-fixture/maintainer.log") ?? ""
+        #expect(log.contains("omsconfig postinst configure"))
+    }
+
     @Test("uninstall removes in reverse order; a second run is harmless; purge leaves no agent trees")
     func uninstall() async throws {
         let t = try await tree()
