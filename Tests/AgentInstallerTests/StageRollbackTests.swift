@@ -113,6 +113,27 @@ import TestSupport
     }
 }
 
+extension StageRollbackTests {
+    @Test("with lad-mdsd installed, remove keeps omsagent, scx and omi; purge removes them with a warning")
+    func consumerKeepsAgent() async throws {
+        let r = try InstallRoot()
+        #expect(try await r.install(try await r.bundle()).exitCode == 0)
+        try r.dir.write("lad/DEBIAN/control", "Package: lad-mdsd\nVersion: 1.0\nArchitecture: all\nMaintainer: t <t@example.com>\nDescription: stand-in\n")
+        #expect(try await Oracle.run(["dpkg-deb", "--build", r.dir.url("lad"), r.dir.url("lad.deb")]).succeeded)
+        let add = try await Oracle.run(["dpkg", "--root", r.root.path, "--force-script-chrootless",
+                                        "--log=\(r.root.path)/var/log/dpkg.log", "--install", r.dir.url("lad.deb")])
+        #expect(add.succeeded, "\(add.standardError)")
+        let remove = try await Uninstall.execute(root: r.root, manager: .dpkg, purge: false)
+        #expect(remove.packages["omsconfig"] == "removed")
+        #expect(remove.packages["omsagent"]?.hasPrefix("kept") == true)
+        #expect(remove.packages["omi"]?.hasPrefix("kept") == true && remove.packages["scx"]?.hasPrefix("kept") == true)
+        #expect(try await r.dpkgQuery().keys.sorted() == ["lad-mdsd", "omi", "omsagent", "scx"])
+        let purge = try await Uninstall.execute(root: r.root, manager: .dpkg, purge: true)
+        #expect(purge.notes.contains { $0.contains("PURGE WARNING") })
+        #expect(try await r.dpkgQuery().keys.sorted() == ["lad-mdsd"])
+    }
+}
+
 /// Collects progress lines from a `@Sendable` callback.
 final class LineSink: Sendable {
     private let lines = Mutex<[String]>([])

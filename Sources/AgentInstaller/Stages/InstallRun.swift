@@ -131,7 +131,9 @@ public enum InstallRun {
             endPhase("rollback")
             outcome.changed = !outcome.notUndone.isEmpty || outcome.rolledBack.count < newlyInstalled.count
             // dpkg's status 2 is a dependency or system problem, not the package's own failure (§13: 52).
-            let systemProblem = plan.packageManager == .dpkg && result.status == 2
+            // So are OMI's control tool's 2 ("daemon control tool") and 3 ("missing omi server conf") (§7 stage 2).
+            let systemProblem = step.component == "omi-reload" ? (result.status == 2 || result.status == 3)
+                : (plan.packageManager == .dpkg && result.status == 2)
             let message = "\(step.component) stage failed: \(step.command.first ?? "") exited \(result.status)"
                 + (systemProblem ? " (a dependency or system problem)" : "")
             finish(&outcome, code: systemProblem ? ExitCode.systemProblem.rawValue : step.failureCode, message: message)

@@ -53,7 +53,12 @@ public enum Uninstall {
             try await PackageLockWait.wait(root: root, manager: manager, timeout: lockTimeout, report: progress)
         }
         for file in strayFiles.prefix(2) { delete(file, root: root, into: &outcome) }
-        var order = ["omsconfig", "omsagent"]
+        var order = ["omsconfig"]
+        if installed["lad-mdsd"] != nil, !purge, installed["omsagent"] != nil {
+            outcome.packages["omsagent"] = "kept: lad-mdsd uses it"
+        } else {
+            order.append("omsagent")
+        }
         if present.isEmpty || purge { order += providerPackages + ["scx", "omi"] } else {
             for name in ["scx", "omi"] where installed[name] != nil {
                 outcome.packages[name] = "kept: \(present.joined(separator: ", ")) needs it"
