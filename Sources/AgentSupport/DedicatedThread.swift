@@ -4,7 +4,7 @@ import Glibc
 import Musl
 #endif
 
-/// Runs a blocking job (reading a pipe, extracting an archive) on its own POSIX thread and resumes the awaiting
+/// Runs a blocking job (a libcurl transfer, reading a pipe, extracting an archive) on its own POSIX thread and resumes the awaiting
 /// task with the result, so the job never occupies a thread of Swift's cooperative pool (which has one thread
 /// per core: two blocked jobs could otherwise starve the tasks that would unblock them).
 public enum DedicatedThread {

@@ -71,13 +71,13 @@ public struct ProcessRunner: Sendable {
             workingDirectory: workingDirectory.map { FilePath($0) },
             platformOptions: options
         )
-        let bytes = input ?? []
+        let stdinRead = try Self.inputPipe(input ?? [])
         do {
             return try await withThrowingTaskGroup(of: ProcessOutput?.self) { group in
                 group.addTask {
                     let result = try await Subprocess.run(
                         config,
-                        input: .array(bytes),
+                        input: .fileDescriptor(FileDescriptor(rawValue: stdinRead), closeAfterSpawningProcess: true),
                         output: .string(limit: outputLimit),
                         error: .string(limit: outputLimit)
                     )
@@ -105,6 +105,50 @@ public struct ProcessRunner: Sendable {
             throw error
         } catch {
             throw AgentError(.systemProblem, "cannot run \(program): \(error)")
+        }
+    }
+
+    /// A pipe whose read end becomes the child's standard input, fed with `bytes` by us (not by swift-subprocess,
+    /// whose writer asserts when the child exits without reading). Small inputs are written before the child
+    /// starts; larger ones on a dedicated thread that stops quietly on EPIPE.
+    private static func inputPipe(_ bytes: [UInt8]) throws(AgentError) -> Int32 {
+        let pair: (readEnd: FileDescriptor, writeEnd: FileDescriptor)
+        do {
+            pair = try FileDescriptor.pipe(options: .closeOnExec)
+        } catch {
+            throw AgentError(.systemProblem, "cannot create a pipe: \(error)")
+        }
+        let (readEnd, writeEnd) = (pair.readEnd.rawValue, pair.writeEnd.rawValue)
+        // Linux F_SETPIPE_SZ / F_GETPIPE_SZ (not exported without _GNU_SOURCE).
+        let setPipeSize: Int32 = 1031, getPipeSize: Int32 = 1032
+        if bytes.count > 65536 {
+            _ = fcntl(writeEnd, setPipeSize, Int32(min(bytes.count, 1 << 20)))
+        }
+        let capacity = Int(fcntl(writeEnd, getPipeSize))
+        if bytes.count <= capacity {
+            writeAll(bytes, to: writeEnd)
+            close(writeEnd)
+        } else {
+            Task.detached {
+                await DedicatedThread.run {
+                    writeAll(bytes, to: writeEnd)
+                    close(writeEnd)
+                }
+            }
+        }
+        return readEnd
+    }
+
+    /// Writes until done or the reader is gone (EPIPE ends it quietly: the child chose not to read).
+    private static func writeAll(_ bytes: [UInt8], to fd: Int32) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            offset += n
         }
     }
 }

@@ -12,7 +12,7 @@ public enum Preflight {
         checks += packageChecks(f)
         checks += dependencyChecks(f)
         checks += systemChecks(f, options)
-        checks.append(NetworkProbe.check(network))
+        checks.append(NetworkProbe.check(network, proxy: options.proxy))
         checks.append(pythonAlias(f))
         checks.append(syslog(f))
         checks.append(NetworkProbe.clockCheck(network))

@@ -10,6 +10,8 @@ public struct PreflightOptions: Sendable {
     public var stopOnMultipleConnections = false
     /// The workspace the install is for (`-w`), if any.
     public var workspaceID: String?
+    /// The proxy the network probe used (`-p`), named in the `network` check without its password.
+    public var proxy: HTTPProxy?
     /// The support matrix to judge the distribution against.
     public var matrix: SupportMatrix = .default
     /// Free bytes required under each of `/var`, `/etc`, `/opt`.

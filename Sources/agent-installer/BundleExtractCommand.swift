@@ -20,11 +20,7 @@ struct BundleExtractCommand: AsyncParsableCommand {
     @Option(help: "The directory to create with the payload (must not exist, or be empty).")
     var dest: String
 
-    @Option(name: .customLong("sha256"), help: "Expected SHA-256 of the bundle (64 hex digits).")
-    var sha256: String?
-
-    @Option(name: .customLong("sha256sums"), help: "A sha256sum file (path or URL) listing the bundle.")
-    var sha256sums: String?
+    @OptionGroup var checksum: BundleChecksumOptions
 
     @OptionGroup var network: BundleNetworkOptions
 
@@ -38,10 +34,10 @@ struct BundleExtractCommand: AsyncParsableCommand {
                 let progress = try BundleProgressRenderer(file: network.progressFile)
                 defer { progress.finish() }
                 result = try await BundleRemote.extract(
-                    url: source, destination: dest, sha256: sha256, sha256sums: sha256sums,
+                    url: source, destination: dest, sha256: checksum.sha256, sha256sums: checksum.sha256sums,
                     configuration: try network.configuration(), progress: progress.handler)
             } else {
-                let expected = try BundleDigest.forLocalBundle(path: source, sha256: sha256, sumsFile: sha256sums)
+                let expected = try BundleDigest.forLocalBundle(path: source, sha256: checksum.sha256, sumsFile: checksum.sha256sums)
                 result = try BundleExtraction.extract(path: source, destination: dest, expected: expected)
             }
             switch format {

@@ -20,11 +20,7 @@ struct BundleFetchCommand: AsyncParsableCommand {
     @Option(name: .customShort("o"), help: "Where to write the bundle.")
     var output: String
 
-    @Option(name: .customLong("sha256"), help: "Expected SHA-256 of the bundle (64 hex digits).")
-    var sha256: String?
-
-    @Option(name: .customLong("sha256sums"), help: "A sha256sum file (path or URL) listing the bundle.")
-    var sha256sums: String?
+    @OptionGroup var checksum: BundleChecksumOptions
 
     @OptionGroup var network: BundleNetworkOptions
 
@@ -36,7 +32,7 @@ struct BundleFetchCommand: AsyncParsableCommand {
             let progress = try BundleProgressRenderer(file: network.progressFile)
             defer { progress.finish() }
             let result = try await BundleRemote.fetch(
-                url: url, to: output, sha256: sha256, sha256sums: sha256sums,
+                url: url, to: output, sha256: checksum.sha256, sha256sums: checksum.sha256sums,
                 configuration: try network.configuration(), progress: progress.handler)
             progress.finish()
             switch format {

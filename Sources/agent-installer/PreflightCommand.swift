@@ -21,8 +21,12 @@ struct PreflightCommand: AsyncParsableCommand {
     @Option(help: "Output format: text or json.") var format: Format = .text
     @Option(name: .shortAndLong, help: "Workspace id (enables the network check on the live host).") var workspace: String?
     @Option(name: [.customShort("d"), .long], help: "Service domain.") var domain: String = "opinsights.azure.com"
-    @Option(name: [.customShort("p"), .long], help: "Proxy (not used by this check yet).") var proxy: String?
+    @Option(name: [.customShort("p"), .long], help: "Proxy for the network check: [http://][user:password@]host[:port].")
+    var proxy: String?
     @Flag(help: "Skip the network check.") var noNetwork = false
+    @Option(help: "Extra CA bundle for verifying the service (TLS-inspecting proxies).") var cacert: String?
+    @Option(help: "Probe this https:// URL instead of https://<ws>.oms.<domain> and the ods host (private endpoints, tests).")
+    var endpoint: String?
     @Option(help: "Support matrix JSON file overriding the built-in one.") var supportMatrix: String?
     @Flag(help: "Report an unsupported distribution or architecture as a warning.") var allowUnsupported = false
     @Flag(help: "Fail (10) when the host is connected to another workspace.") var stopOnMultipleConnections = false
@@ -31,6 +35,7 @@ struct PreflightCommand: AsyncParsableCommand {
         do {
             let report = try await Self.execute(
                 root: root, workspace: workspace, domain: domain, network: !noNetwork,
+                probe: NetworkArguments(proxy: proxy, cacert: cacert, endpoint: endpoint),
                 supportMatrix: supportMatrix, allowUnsupported: allowUnsupported,
                 stopOnMultipleConnections: stopOnMultipleConnections)
             print(format == .json ? report.json() : Self.render(report, colour: isatty(1) == 1))
@@ -42,26 +47,50 @@ struct PreflightCommand: AsyncParsableCommand {
         }
     }
 
+    /// The network probe's raw options (`-p`, `--cacert`, `--endpoint`).
+    struct NetworkArguments {
+        var proxy: String?
+        var cacert: String?
+        var endpoint: String?
+    }
+
     /// Gathers the facts of `root` (nil = live host), probes the network when asked, and evaluates the checks.
-    static func execute(root: String?, workspace: String?, domain: String, network: Bool, supportMatrix: String?,
+    /// Bad options (proxy 4, CA file or endpoint 2) fail before anything is probed.
+    static func execute(root: String?, workspace: String?, domain: String, network: Bool,
+                        probe: NetworkArguments = NetworkArguments(), supportMatrix: String?,
                         allowUnsupported: Bool, stopOnMultipleConnections: Bool) async throws(AgentError)
         -> PreflightReport {
         let hostRoot = try root.map { p throws(AgentError) in try HostRoot(p) } ?? .live
         var options = PreflightOptions(allowUnsupported: allowUnsupported,
                                        stopOnMultipleConnections: stopOnMultipleConnections,
                                        workspaceID: workspace)
+        var settings = NetworkProbe.Settings()
+        settings.proxy = try probe.proxy.map { p throws(AgentError) in try HTTPProxy.parse(p, defaultPort: 80) }
+        if let file = probe.cacert {
+            guard FileIO.kind(file, followLinks: true) == .regular else {
+                throw AgentError(.usage, "the CA bundle \(file) does not exist")
+            }
+            settings.caFile = file
+        }
+        options.proxy = settings.proxy
+        if probe.endpoint != nil && workspace == nil {
+            throw AgentError(.usage, "--endpoint needs the workspace id (-w)")
+        }
+        let targets = try workspace.map { w throws(AgentError) in
+            try NetworkProbe.targets(workspaceID: w, domain: domain, endpoint: probe.endpoint)
+        }
         if let file = supportMatrix {
             guard let bytes = FileIO.read(file, limit: 1 << 20) else {
                 throw AgentError(.usage, "cannot read support matrix \(file)")
             }
             options.matrix = try SupportMatrix(json: bytes, source: file)
         }
+        // The probe (bounded by its total timeout) runs while the host's facts are gathered.
+        let probed = network && hostRoot.isLive ? targets : nil
+        async let results: [NetworkProbe.Result]? = probed == nil ? nil
+            : await NetworkProbe.probe(probed ?? [], settings: settings)
         let facts = await HostFacts.gather(root: hostRoot)
-        var results: [NetworkProbe.Result]?
-        if network, hostRoot.isLive, let workspace {
-            results = await NetworkProbe.probe(hosts: NetworkProbe.endpoints(workspaceID: workspace, domain: domain))
-        }
-        return PreflightReport(facts: facts, options: options, network: results)
+        return PreflightReport(facts: facts, options: options, network: await results)
     }
 
     /// The aligned text table: check, status, found, required; a remedy line under each failure or warning.

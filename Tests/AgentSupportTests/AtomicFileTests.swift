@@ -72,6 +72,14 @@ import TestSupport
         // Writing stdin to a child that exited at once must give EPIPE, not SIGPIPE for the whole process.
         let out = try await ProcessRunner().run(["/bin/true"], input: [UInt8](repeating: 65, count: 1 << 20))
         #expect(out.status == 0)
+        let large = try await ProcessRunner().run(["/bin/true"], input: [UInt8](repeating: 65, count: 3 << 20))
+        #expect(large.status == 0)
+    }
+
+    @Test func inputLargerThanThePipeBufferIsDeliveredWhole() async throws {
+        let bytes = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let out = try await ProcessRunner().run(["/usr/bin/sha256sum"], input: bytes)
+        #expect(out.standardOutput.hasPrefix(SHA256.hexDigest(bytes)))
     }
 
     @Test func missingProgramIsAnError() async {

@@ -84,3 +84,75 @@ extension String {
         return s
     }
 }
+
+/// The built binary's network and clock checks on the live host, aimed at the local test servers with `--endpoint`.
+@Suite(.enabled(if: TestEnvironment.serversAvailable, "needs scripts/test (test servers)"))
+struct PreflightNetworkCLITests {
+    let ca = TestEnvironment.value("AGENT_TEST_CA") ?? ""
+    let httpsPort = TestEnvironment.value("AGENT_TEST_HTTPS_PORT") ?? "0"
+    let untrustedPort = TestEnvironment.value("AGENT_TEST_UNTRUSTED_PORT") ?? "0"
+    let faultyTLSPort = TestEnvironment.value("AGENT_TEST_FAULTY_TLS_PORT") ?? "0"
+    let proxyPort = TestEnvironment.value("AGENT_TEST_PROXY_PORT") ?? "0"
+    let proxyUser = TestEnvironment.value("AGENT_TEST_PROXY_USER") ?? ""
+    let proxyPassword = TestEnvironment.value("AGENT_TEST_PROXY_PASSWORD") ?? ""
+
+    /// Python reads the report and prints: process-consistent exit code, then the network and clock checks as
+    /// `status exitCode summary` lines (an independent JSON parser).
+    static let checker = """
+        import json, sys
+        r = json.loads(sys.stdin.read())
+        assert r["exitCode"] == int(sys.argv[1]), (r["exitCode"], sys.argv[1])
+        c = {x["id"]: x for x in r["checks"]}
+        for k in ("network", "clock"):
+            print(c[k]["status"], c[k]["exitCode"], c[k]["summary"])
+        """
+
+    func run(_ args: [String]) async throws -> (network: String, clock: String, output: String) {
+        let out = try await Oracle.run([PreflightCommandTests.binary, "preflight", "--format", "json"] + args)
+        let py = try await Oracle.run(["python3", "-c", Self.checker, String(out.status)],
+                                      input: Array(out.standardOutput.utf8))
+        #expect(py.succeeded, "\(py.standardError) \(out.standardError)")
+        let lines = py.standardOutput.split(separator: "\n").map(String.init)
+        try #require(lines.count == 2)
+        return (lines[0], lines[1], out.standardOutput + out.standardError)
+    }
+
+    @Test func noNetworkSkipsAndEndpointProbes() async throws {
+        let endpoint = "https://127.0.0.1:\(httpsPort)"
+        let skipped = try await run(["--no-network", "-w", "ws", "--endpoint", endpoint, "--cacert", ca])
+        #expect(skipped.network.hasPrefix("skip 0 "))
+        #expect(skipped.clock.hasPrefix("skip 0 "))
+        let probed = try await run(["-w", "ws", "--endpoint", endpoint, "--cacert", ca])
+        #expect(probed.network.hasPrefix("pass 0 127.0.0.1:\(httpsPort) ok (HTTP "))
+        #expect(probed.clock.hasPrefix("pass 0 "))
+    }
+
+    @Test func untrustedServiceFailsTheNetworkCheckWith55() async throws {
+        let r = try await run(["-w", "ws", "--endpoint", "https://127.0.0.1:\(untrustedPort)/", "--cacert", ca])
+        #expect(r.network.hasPrefix("fail 55 127.0.0.1:\(untrustedPort) tls-untrusted"))
+    }
+
+    @Test func skewedClockWarnsThroughTheProxyWithoutShowingThePassword() async throws {
+        let proxy = "http://\(proxyUser):\(proxyPassword)@127.0.0.1:\(proxyPort)"
+        let r = try await run(["-w", "ws", "--endpoint", "https://127.0.0.1:\(faultyTLSPort)/date-skew?minutes=20",
+                               "--cacert", ca, "-p", proxy])
+        #expect(r.network.hasPrefix("pass 0 "))
+        #expect(r.network.hasSuffix("via proxy http://\(proxyUser):***@127.0.0.1:\(proxyPort)"))
+        #expect(r.clock.hasPrefix("warn 0 the local clock is "))
+        #expect(r.clock.contains("behind the service"))
+        #expect(!r.output.contains(proxyPassword))
+    }
+
+    @Test func badNetworkOptionsAreRefusedBeforeProbing() async throws {
+        let bin = PreflightCommandTests.binary
+        let noCA = try await Oracle.run([bin, "preflight", "-w", "ws", "--cacert", "/nonexistent/ca.pem"])
+        #expect(noCA.status == 2)
+        let plain = try await Oracle.run([bin, "preflight", "-w", "ws", "--endpoint", "http://127.0.0.1:1/"])
+        #expect(plain.status == 2)
+        let noWorkspace = try await Oracle.run([bin, "preflight", "--endpoint", "https://127.0.0.1:1/"])
+        #expect(noWorkspace.status == 2)
+        let badProxy = try await Oracle.run([bin, "preflight", "-w", "ws", "-p", "ftp://secret-pw@host"])
+        #expect(badProxy.status == 4)
+        #expect(!badProxy.standardError.contains("secret-pw"))
+    }
+}

@@ -16,12 +16,14 @@ rule is keyed by the full path including the query, so a test picks a fresh key 
   /flaky/NAME?failures=N        503 for the first N requests (default 2), then /file; /flaky-count/... reports
                                 the number of requests seen for that key as text
   /status/CODE                  an empty response with that status (e.g. 404, 500)
+  /date-skew?minutes=N          200 whose Date header is N minutes (may be negative) off the server's clock
   /echo[/...]                   any method: a JSON object describing the request exactly as received:
                                 method, target, version, headers ([[name, value], ...] in order), body (base64),
                                 client_subject (the verified client certificate's subject CN, or null)
 """
 import argparse
 import base64
+import email.utils
 import json
 import os
 import socket
@@ -155,6 +157,16 @@ class Handler(BaseHTTPRequestHandler):
             return self.plain(200, json.dumps(doc).encode(), [("Content-Type", "application/json")])
         if head == "status":
             return self.plain(int(rest or "500"), b"status " + rest.encode() + b"\n")
+        if head == "date-skew":
+            stamp = email.utils.formatdate(time.time() + float(query.get("minutes", "0")) * 60, usegmt=True)
+            self.send_response_only(200)
+            self.send_header("Server", self.version_string())
+            self.send_header("Date", stamp)
+            self.send_header("Content-Length", "3")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(b"ok\n")
+            return
         if head == "reset-always":
             return self.reset()
         if head == "stall":

@@ -73,7 +73,11 @@ struct CurlRequest: Sendable {
         set(CURLOPT_SSLVERSION, "SSLVERSION", cagent_setopt_long(handle, CURLOPT_SSLVERSION, cagent_sslversion_tlsv1_2()))
         set(CURLOPT_SSL_VERIFYPEER, "SSL_VERIFYPEER", cagent_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, c.insecure ? 0 : 1))
         set(CURLOPT_SSL_VERIFYHOST, "SSL_VERIFYHOST", cagent_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, c.insecure ? 0 : 2))
-        if let ca = c.caFile { set(CURLOPT_CAINFO, "CAINFO", cagent_setopt_string(handle, CURLOPT_CAINFO, ca)) }
+        // An explicit CA file, else the distribution's bundle found at the usual paths (a static libcurl has no
+        // built-in default that matches every distro).
+        if let ca = c.caFile ?? CABundle.system(in: .live)?.path {
+            set(CURLOPT_CAINFO, "CAINFO", cagent_setopt_string(handle, CURLOPT_CAINFO, ca))
+        }
         if let cert = c.clientCertificate {
             set(CURLOPT_SSLCERT, "SSLCERT", cagent_setopt_string(handle, CURLOPT_SSLCERT, cert))
             set(CURLOPT_SSLCERTTYPE, "SSLCERTTYPE", cagent_setopt_string(handle, CURLOPT_SSLCERTTYPE, "PEM"))

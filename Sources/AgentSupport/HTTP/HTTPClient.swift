@@ -83,7 +83,7 @@ public struct HTTPClient: Sendable {
         let transfer = HTTPTransfer(request: request, target: target, destination: destination, progress: progress,
                                     cancellation: cancellation)
         let result = await withTaskCancellationHandler {
-            await TransferThread.run { transfer.run() }
+            await DedicatedThread.run { transfer.run() }
         } onCancel: {
             cancellation.cancel()
         }
