@@ -17,7 +17,9 @@ struct UninstallCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandFailure.run { () throws(AgentError) in
             let hostRoot = try HostRoot(root)
-            guard let manager = PackageManagerKind.detect(root: hostRoot, osRelease: (hostRoot.readText("/etc/os-release") ?? hostRoot.readText("/usr/lib/os-release")).map { OSRelease(text: $0) }) else {
+            let osRelease = (hostRoot.readText("/etc/os-release") ?? hostRoot.readText("/usr/lib/os-release")).map { OSRelease(text: $0) }
+            guard let manager = PackageManagerKind.detect(root: hostRoot, osRelease: osRelease)
+                ?? InstallReceipt.read(root: hostRoot)?.packageManager else {
                 throw AgentError(.noPackageManager, "neither dpkg nor rpm found under \(root)")
             }
             let quiet = format == .json

@@ -22,6 +22,7 @@ import TestSupport
         let receipt = try #require(InstallReceipt.read(root: r.root))
         #expect(receipt.packages == query)
         #expect(receipt.bundleSHA256 == bundle.sha256)
+        #expect(receipt.packageManager == .dpkg && receipt.bundleVersion == bundle.version)
         #expect(receipt.newlyInstalled == ["omi", "scx", "omsagent", "omsconfig"])
         #expect(receipt.notRun.first == "/opt/omi/bin/service_control reload")
         #expect(receipt.notRun.count == 2 && receipt.notRun[1].contains("docker-cimprov"))

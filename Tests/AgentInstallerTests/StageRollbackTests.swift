@@ -93,6 +93,8 @@ import TestSupport
             try r.dir.write("root/etc/cron.d/OMSConsistencyInvoker", "x\n")
             let outcome = try await Uninstall.execute(root: r.root, manager: .dpkg, purge: purge)
             #expect(outcome.exitCode == 0, "\(outcome)")
+            #expect(outcome.receiptBundleVersion == "1.14.19.0")
+            #expect(!r.dir.exists("root/var/lib/agent-installer/receipt.json"))
             #expect(try await r.dpkgQuery().isEmpty)
             #expect(outcome.packages["omi"] == "purged")
             #expect(outcome.packages["omsagent"] == (purge ? "purged" : "removed"))

@@ -1,5 +1,6 @@
 import AgentSupport
 import FoundationEssentials
+import Preflight
 
 /// What one install run did (`var/lib/agent-installer/receipt.json` under the root): the bundle, the package
 /// versions afterwards, every file created or changed, and the duration of each phase. `uninstall` reads it.
@@ -15,6 +16,8 @@ public struct InstallReceipt: Sendable, Codable, Equatable {
         public var milliseconds: Int
     }
 
+    /// The package manager the run used (`uninstall` falls back to it when detection finds none).
+    public var packageManager: PackageManagerKind?
     /// The bundle's version.
     public var bundleVersion: String?
     /// The bundle file's SHA-256 (hex).

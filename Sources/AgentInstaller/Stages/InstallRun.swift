@@ -228,7 +228,7 @@ public enum InstallRun {
                         outcome: InstallOutcome) async -> InstallReceipt? {
         let versions = await PlanFacts.installedVersions(root: root, manager: plan.packageManager,
                                                          names: InstallPlan.packageOrder, runner: context.runner)
-        let receipt = InstallReceipt(bundleVersion: plan.bundleVersion, bundleSHA256: context.bundleSHA256,
+        let receipt = InstallReceipt(packageManager: plan.packageManager, bundleVersion: plan.bundleVersion, bundleSHA256: context.bundleSHA256,
                                      packages: versions, newlyInstalled: newlyInstalled, files: files + [InstallReceipt.path],
                                      notRun: notRun, phases: phases, changed: outcome.changed, exitCode: outcome.exitCode)
         do throws(AgentError) {

@@ -35,6 +35,8 @@ public enum Uninstall {
         public var notes: [String]
         /// Whether anything changed.
         public var changed: Bool
+        /// The bundle version the last install's receipt recorded, when there was one.
+        public var receiptBundleVersion: String?
     }
 
     /// Runs the uninstall.
@@ -43,7 +45,8 @@ public enum Uninstall {
                                progress: @escaping @Sendable (String) -> Void = { _ in }) async throws(AgentError) -> Outcome {
         let names = consumers + InstallPlan.packageOrder.reversed() + providerPackages + ["auoms"]
         let installed = await PlanFacts.installedVersions(root: root, manager: manager, names: names, runner: runner)
-        var outcome = Outcome(exitCode: 0, packages: [:], deleted: [], notes: [], changed: false)
+        var outcome = Outcome(exitCode: 0, packages: [:], deleted: [], notes: [], changed: false,
+                              receiptBundleVersion: InstallReceipt.read(root: root)?.bundleVersion)
         let present = consumers.filter { installed[$0] != nil }
         for c in present {
             outcome.notes.append(purge ? "PURGE WARNING: \(c) is installed and needs omi and scx" : "\(c) is installed")
