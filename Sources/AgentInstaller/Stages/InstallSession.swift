@@ -1,0 +1,65 @@
+import AgentSupport
+import Preflight
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A prepared install: the host's facts, the bundle extracted into a private temporary directory, and the plan
+/// made from both. `plan` prints `plan`; `install` checks `preflight` and then executes exactly that `plan`.
+public struct InstallSession: Sendable {
+    /// The gathered host facts.
+    public var facts: HostFacts
+    /// The extracted bundle.
+    public var bundle: BundleExtraction
+    /// The plan.
+    public var plan: InstallPlan
+    /// The private directory holding the extracted bundle (removed by `discard`).
+    public var workDirectory: String
+
+    /// Gathers facts of `root`, extracts the local bundle at `bundlePath` (checked against `expected` when
+    /// given) and makes the plan. Nothing under `root` changes.
+    public static func prepare(root: HostRoot, bundlePath: String, expected: BundleDigest?,
+                               options: InstallOptions) async throws(AgentError) -> InstallSession {
+        let work = try temporaryDirectory()
+        do throws(AgentError) {
+            let bundle = try BundleExtraction.extract(path: bundlePath, destination: work + "/bundle", expected: expected)
+            return try await prepare(root: root, bundle: bundle, workDirectory: work, options: options)
+        } catch {
+            try? FileIO.removeTree(work)
+            throw error
+        }
+    }
+
+    /// Makes the session from an already extracted bundle.
+    public static func prepare(root: HostRoot, bundle: BundleExtraction, workDirectory: String,
+                               options: InstallOptions) async throws(AgentError) -> InstallSession {
+        let facts = await HostFacts.gather(root: root)
+        let plan = try InstallPlan.make(manifest: bundle.manifest, bundleDirectory: bundle.destination,
+                                        bundleVersion: bundle.version, facts: try await PlanFacts.read(facts), options: options)
+        return InstallSession(facts: facts, bundle: bundle, plan: plan, workDirectory: workDirectory)
+    }
+
+    /// The pre-flight checks for an install and the code of the first blocking failure (0 when none).
+    /// A held package lock does not block here: the install waits for it (`--lock-timeout`), then fails with 55.
+    public func preflight(allowUnsupported: Bool = false) -> (checks: [Check], exitCode: Int32) {
+        let checks = Preflight.evaluate(facts, options: PreflightOptions(forInstall: true, allowUnsupported: allowUnsupported))
+        return (checks, Preflight.exitCode(of: checks.filter { $0.id != Self.waitedCheck }))
+    }
+
+    /// The pre-flight check the install waits out instead of failing on.
+    public static let waitedCheck = "packages.lock"
+
+    /// Removes the extracted bundle.
+    public func discard() { try? FileIO.removeTree(workDirectory) }
+
+    /// A new private directory under `$TMPDIR` (or /tmp), mode 0700.
+    public static func temporaryDirectory() throws(AgentError) -> String {
+        let base = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        var template = Array((base + "/agent-installer.XXXXXX").utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw AgentError(.systemProblem, "cannot create a temporary directory in \(base): \(FileIO.errnoText())")
+        }
+        return String(cString: made)
+    }
+}

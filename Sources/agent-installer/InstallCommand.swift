@@ -1,0 +1,80 @@
+import AgentInstaller
+import AgentSupport
+import ArgumentParser
+
+/// `agent-installer install`: pre-flight, then executes the plan `plan` prints; onboards afterwards when
+/// workspace options are given. `--force` (shared with the onboarding options) allows downgrades and re-onboards.
+struct InstallCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "install",
+        abstract: "Install or upgrade the agent packages from a bundle (then onboard, with -w and a key).")
+
+    @OptionGroup var arguments: InstallArguments
+    @OptionGroup var onboarding: OnboardingArguments
+
+    @Flag(help: "Print the plan and change nothing (same as `plan`).")
+    var dryRun = false
+
+    @Option(help: "Seconds to wait for the dpkg/rpm lock before failing with 55.")
+    var lockTimeout: Int = 300
+
+    @Flag(help: "Report an unsupported distribution or architecture as a warning in pre-flight.")
+    var allowUnsupported = false
+
+    /// The machine-readable result of `install`.
+    struct Result: Encodable {
+        var exitCode: Int32
+        var reason: String
+        var changed: Bool
+        var plan: InstallPlan
+        var outcome: InstallOutcome?
+        var onboarding: OnboardingReport?
+    }
+
+    func run() async throws {
+        try await CommandFailure.run { () throws(AgentError) in
+            let onboardingOptions = onboarding.requested ? try onboarding.options() : nil
+            let session = try await arguments.session(force: onboarding.force)
+            defer { session.discard() }
+            if dryRun {
+                print(PlanCommand.render(session.plan, format: arguments.format))
+                return
+            }
+            let (checks, code) = session.preflight(allowUnsupported: allowUnsupported)
+            if code != 0 {
+                for c in checks where c.status == .fail && c.id != InstallSession.waitedCheck {
+                    CommandFailure.printError("agent-installer: preflight \(c.id): \(c.summary) (required: \(c.required))")
+                }
+                throw AgentError(ExitCode(rawValue: code) ?? .internalError, "pre-flight failed; nothing was changed")
+            }
+            let json = arguments.format == .json
+            let outcome = await Self.execute(session, lockTimeout: lockTimeout, quiet: json)
+            var result = Result(exitCode: outcome.exitCode, reason: outcome.reason, changed: outcome.changed,
+                                plan: session.plan, outcome: outcome, onboarding: nil)
+            if outcome.exitCode == 0 || outcome.exitCode == 21 || outcome.exitCode == 22, let onboardingOptions {
+                let context = InstallContext(root: session.facts.root)
+                result.onboarding = try await OnboardCommand.execute(onboardingOptions, context: context)
+            }
+            if json { print(OutputFormat.json(result)) } else { Self.renderText(outcome) }
+            if outcome.exitCode != 0 { throw AgentError(ExitCode(rawValue: outcome.exitCode) ?? .internalError, outcome.message) }
+        }
+    }
+
+    /// Executes the session's plan, printing progress lines to stderr unless `quiet`.
+    static func execute(_ session: InstallSession, lockTimeout: Int, quiet: Bool) async -> InstallOutcome {
+        let context = InstallRun.Context(lockTimeout: .seconds(lockTimeout), bundleSHA256: session.bundle.sha256,
+                                         progress: { line in if !quiet { CommandFailure.printError(line) } })
+        return await InstallRun.execute(session.plan, context: context)
+    }
+
+    static func renderText(_ outcome: InstallOutcome) {
+        for line in outcome.log { print(line) }
+        if let stage = outcome.failedStage {
+            print("FAILED stage \(stage) (exit \(outcome.exitCode)):")
+            for line in outcome.errorLines { print("  \(line)") }
+        }
+        for line in outcome.rolledBack { print("rolled back: \(line)") }
+        for line in outcome.notUndone { print("NOT undone: \(line)") }
+        print("status: \(outcome.exitCode) \(outcome.reason): \(outcome.message)" + (outcome.changed ? "" : " (no changes)"))
+    }
+}

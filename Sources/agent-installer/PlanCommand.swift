@@ -1,0 +1,45 @@
+import AgentInstaller
+import AgentSupport
+import ArgumentParser
+
+/// `agent-installer plan`: prints the install plan (the same value `install` executes) and changes nothing.
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Print what install would do: package manager, flavour, ordered steps with versions and reasons.")
+
+    @OptionGroup var arguments: InstallArguments
+
+    @Flag(help: "Allow downgrades (dpkg without --refuse-downgrade, rpm --force).")
+    var force = false
+
+    func run() async throws {
+        try await CommandFailure.run { () throws(AgentError) in
+            let session = try await arguments.session(force: force)
+            defer { session.discard() }
+            print(Self.render(session.plan, format: arguments.format))
+            if let blocked = session.plan.blocked { throw AgentError(ExitCode(rawValue: blocked.code) ?? .internalError, blocked.message) }
+        }
+    }
+
+    /// The plan as text (one line per step, the command under it) or JSON.
+    static func render(_ plan: InstallPlan, format: OutputFormat) -> String {
+        if format == .json { return OutputFormat.json(plan) }
+        func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s : s + String(repeating: " ", count: w - s.count) }
+        var lines = ["Plan for \(plan.root): \(plan.packageManager.rawValue), OpenSSL flavour \(plan.flavour.rawValue), "
+                     + "bundle \(plan.bundleVersion ?? "unknown"), mode \(plan.options.mode.rawValue)"
+                     + (plan.options.force ? ", force" : "")]
+        if let blocked = plan.blocked { lines.append("BLOCKED (\(blocked.code)): \(blocked.message)") }
+        for (i, step) in plan.steps.enumerated() {
+            let versions = step.bundled.map { "\(step.installed ?? "-") → \($0)" } ?? ""
+            lines.append("\(pad("\(i + 1).", 4))\(pad(step.component, 12)) \(pad(step.action.rawValue, 15)) "
+                         + "\(pad(versions, 26)) \(step.reason)")
+            if !step.command.isEmpty { lines.append("      \(step.command.joined(separator: " "))") }
+            if let path = step.path { lines.append("      file \(path)") }
+            if let diff = step.diff { lines += diff.split(separator: "\n").map { "      " + $0 } }
+        }
+        lines.append("Services: " + (plan.services.isEmpty ? "none" : plan.services.joined(separator: ", ")))
+        lines.append("Files: \(InstallReceipt.path) (receipt)" + (plan.changesPackages ? "" : " — nothing to change"))
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,144 @@
+import AgentInstaller
+import AgentSupport
+import Preflight
+import Synchronization
+import Testing
+import TestSupport
+
+/// A failing stage rolls back this run's new packages; a held lock stops the run with 55; uninstall leftovers.
+@Suite struct StageRollbackTests {
+    @Test("a failing omsagent postinst: exit 17 with dpkg's lines, omsagent, scx and omi purged in reverse")
+    func failingMaintainerScript() async throws {
+        let r = try InstallRoot()
+        let bundle = try await r.bundle(environment: ["FAIL_SCRIPT": "omsagent.postinst"], tag: "-fail")
+        let outcome = try await r.install(bundle)
+        #expect(outcome.exitCode == 17, "\(outcome)")
+        #expect(outcome.reason == "omsagent-stage-failed")
+        #expect(outcome.failedStage == "omsagent")
+        #expect(outcome.errorLines.contains { $0.contains("dpkg") }, "\(outcome.errorLines)")
+        #expect(outcome.rolledBack == ["purged omsagent", "purged scx", "purged omi"])
+        #expect(outcome.notUndone.isEmpty)
+        #expect(try await r.dpkgQuery().isEmpty)
+        let log = r.maintainerLog
+        let postrm = log.filter { $0.contains(" postrm purge") }.map { String($0.split(separator: " ")[0]) }
+        #expect(postrm == ["omsagent", "scx", "omi"])
+        #expect(!log.contains { $0.hasPrefix("omsconfig ") })
+        #expect(!r.dir.exists("root/opt/omi/bin/service_control"))
+        let receipt = try #require(InstallReceipt.read(root: r.root))
+        #expect(receipt.exitCode == 17 && receipt.packages.isEmpty)
+    }
+
+    @Test("a failing upgrade is reported as not undoable")
+    func failingUpgrade() async throws {
+        let r = try InstallRoot()
+        #expect(try await r.install(try await r.bundle()).exitCode == 0)
+        let bad = try await r.bundle("1.14.20-0", environment: ["FAIL_SCRIPT": "omsconfig.postinst"], tag: "-fail")
+        let cron = "root/etc/cron.d/OMSConsistencyInvoker"
+        let syslog = "root/etc/opt/microsoft/omsagent/conf/omsagent.d/syslog.conf"
+        try r.dir.write(cron, "*/15 * * * * omsagent /opt/microsoft/omsconfig/Scripts/OMS_MetaConfigHelper.py\n")
+        try r.dir.write(syslog, "<source>\n  type syslog\n  protocol_type tcp\n</source>\n", mode: 0o640)
+        let cronBefore = r.dir.read(cron)
+        let syslogBefore = r.dir.read(syslog)
+        let plan = try await r.plan(bad)
+        let files = plan.steps.filter { $0.path != nil }
+        #expect(files.map(\.action) == [.removeFile, .editFile])
+        #expect(files.last?.diff?.contains("-  protocol_type tcp\n+  protocol_type udp") == true)
+        let outcome = await InstallRun.execute(plan, context: .init())
+        #expect(r.dir.read(cron) == cronBefore)
+        #expect(r.dir.read(syslog) == syslogBefore)
+        #expect(FileIO.attributes(r.dir.url(syslog)).map { $0.mode & 0o777 } == 0o640)
+        #expect(outcome.rolledBack.contains("restored \(PlanFileEdits.consistencyInvokerCron)"))
+        #expect(outcome.rolledBack.contains("restored \(PlanFileEdits.syslogConf)"))
+        #expect(outcome.exitCode == 18, "\(outcome)")
+        #expect(outcome.notUndone.count == 4)
+        #expect(outcome.notUndone.contains { $0.hasPrefix("omi: upgrade from 1.6.10.2 to 1.6.11-0") })
+        #expect(try await r.dpkgQuery()["omsconfig"] == nil)
+        #expect(outcome.changed)
+    }
+
+    @Test("a held dpkg lock: the holder is named, then 55 and nothing installed")
+    func heldLock() async throws {
+        let r = try InstallRoot()
+        let bundle = try await r.bundle()
+        try r.dir.write("root/var/lib/dpkg/lock-frontend", "")
+        let script = "import fcntl,sys,time\nf=open(sys.argv[1],'r+')\nfcntl.lockf(f,fcntl.LOCK_EX)\nprint('held',flush=True)\ntime.sleep(8)\n"
+        try r.dir.write("hold.py", script)
+        let holder = Task { try await Oracle.run(["python3", r.dir.url("hold.py"), r.dir.url("root/var/lib/dpkg/lock-frontend")]) }
+        for _ in 0..<100 where PackageLock.holder(in: r.root, files: PackageLock.dpkgFiles) == nil {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let lines = LineSink()
+        let plan = try await r.plan(bundle)
+        let outcome = await InstallRun.execute(plan, context: .init(lockTimeout: .milliseconds(1500),
+                                                                    lockReportEvery: .milliseconds(500),
+                                                                    progress: { lines.append($0) }))
+        #expect(outcome.exitCode == 55)
+        #expect(outcome.message.contains("hold.py"))
+        #expect(outcome.message.contains("pid "))
+        #expect(lines.all.count >= 2)
+        #expect(lines.all.first?.contains("hold.py") == true)
+        #expect(try await r.dpkgQuery().isEmpty)
+        #expect(r.maintainerLog.isEmpty)
+        _ = try await holder.value
+    }
+
+    @Test("remove keeps workspace configuration and certificates; purge deletes the trees; twice is harmless")
+    func removeAndPurge() async throws {
+        for purge in [false, true] {
+            let r = try InstallRoot()
+            #expect(try await r.install(try await r.bundle()).exitCode == 0)
+            let ws = "etc/opt/microsoft/omsagent/0a1b2c3d-0000-4000-8000-000000000001"
+            try r.dir.write("root/\(ws)/conf/omsadmin.conf", "WORKSPACE_ID=x\n")
+            try r.dir.write("root/\(ws)/certs/oms.crt", "cert\n")
+            try r.dir.write("root/etc/cron.d/OMSConsistencyInvoker", "x\n")
+            let outcome = try await Uninstall.execute(root: r.root, manager: .dpkg, purge: purge)
+            #expect(outcome.exitCode == 0, "\(outcome)")
+            #expect(outcome.receiptBundleVersion == "1.14.19.0")
+            #expect(!r.dir.exists("root/var/lib/agent-installer/receipt.json"))
+            #expect(try await r.dpkgQuery().isEmpty)
+            #expect(outcome.packages["omi"] == "purged")
+            #expect(outcome.packages["omsagent"] == (purge ? "purged" : "removed"))
+            #expect(!r.dir.exists("root/etc/cron.d/OMSConsistencyInvoker"))
+            #expect(r.dir.exists("root/\(ws)/conf/omsadmin.conf") == !purge)
+            #expect(r.dir.exists("root/\(ws)/certs/oms.crt") == !purge)
+            #expect(!r.dir.exists("root/etc/opt/omi"))
+            if purge {
+                for gone in ["etc/opt/microsoft", "opt/microsoft", "var/opt/microsoft", "etc/opt", "var/opt", "opt/omi"] {
+                    #expect(!r.dir.exists("root/" + gone), "\(gone)")
+                }
+            }
+            let log = r.maintainerLog.filter { $0.contains(" prerm ") }.map { String($0.split(separator: " ")[0]) }
+            #expect(log == ["omsconfig", "omsagent", "scx", "omi"])
+            let again = try await Uninstall.execute(root: r.root, manager: .dpkg, purge: purge)
+            #expect(again.exitCode == 0 && !again.changed, "\(again)")
+        }
+    }
+}
+
+extension StageRollbackTests {
+    @Test("with lad-mdsd installed, remove keeps omsagent, scx and omi; purge removes them with a warning")
+    func consumerKeepsAgent() async throws {
+        let r = try InstallRoot()
+        #expect(try await r.install(try await r.bundle()).exitCode == 0)
+        try r.dir.write("lad/DEBIAN/control", "Package: lad-mdsd\nVersion: 1.0\nArchitecture: all\nMaintainer: t <t@example.com>\nDescription: stand-in\n")
+        #expect(try await Oracle.run(["dpkg-deb", "--build", r.dir.url("lad"), r.dir.url("lad.deb")]).succeeded)
+        let add = try await Oracle.run(["dpkg", "--root", r.root.path, "--force-script-chrootless",
+                                        "--log=\(r.root.path)/var/log/dpkg.log", "--install", r.dir.url("lad.deb")])
+        #expect(add.succeeded, "\(add.standardError)")
+        let remove = try await Uninstall.execute(root: r.root, manager: .dpkg, purge: false)
+        #expect(remove.packages["omsconfig"] == "removed")
+        #expect(remove.packages["omsagent"]?.hasPrefix("kept") == true)
+        #expect(remove.packages["omi"]?.hasPrefix("kept") == true && remove.packages["scx"]?.hasPrefix("kept") == true)
+        #expect(try await r.dpkgQuery().keys.sorted() == ["lad-mdsd", "omi", "omsagent", "scx"])
+        let purge = try await Uninstall.execute(root: r.root, manager: .dpkg, purge: true)
+        #expect(purge.notes.contains { $0.contains("PURGE WARNING") })
+        #expect(try await r.dpkgQuery().keys.sorted() == ["lad-mdsd"])
+    }
+}
+
+/// Collects progress lines from a `@Sendable` callback.
+final class LineSink: Sendable {
+    private let lines = Mutex<[String]>([])
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+    var all: [String] { lines.withLock { $0 } }
+}
