@@ -2,7 +2,6 @@ import AgentSupport
 import ArgumentParser
 
 /// The `agent-installer` command: installs, configures and onboards the Log Analytics agent.
-@main
 struct AgentInstallerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent-installer",
