@@ -16,7 +16,8 @@ enum TextTargets {
         _ = os.prettyName
     }
 
-    /// A scratch root that holds the one legacy release file under test.
+    /// A scratch root (under `$TMPDIR`; scripts/fuzz points it into its work directory) that holds the one legacy
+    /// release file under test.
     nonisolated(unsafe) static var releaseRoot: HostRoot?
 
     /// The legacy release-file reader: the first byte picks which file of `HostFacts.legacyReleaseFiles` the
@@ -25,7 +26,8 @@ enum TextTargets {
     static func releaseFile(_ bytes: [UInt8]) {
         guard let selector = bytes.first else { return }
         let root = releaseRoot ?? {
-            var template = Array("/tmp/agent-fuzz-root.XXXXXX".utf8CString)
+            let tmp = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+            var template = Array("\(tmp)/agent-fuzz-root.XXXXXX".utf8CString)
             guard let made = mkdtemp(&template) else { fatalError("mkdtemp failed") }
             let path = String(cString: made)
             mkdir(path + "/etc", 0o755)
