@@ -54,3 +54,11 @@ let package = Package(
             swiftSettings: strict),
     ]
 )
+
+// libFuzzer targets (scripts/fuzz): declared only when AGENT_FUZZ=1, because libFuzzer supplies `main` only in a
+// build with `-sanitize=fuzzer` (scripts/fuzz builds them in .build-fuzz with that flag).
+if Context.environment["AGENT_FUZZ"] == "1" {
+    package.targets.append(.executableTarget(
+        name: "AgentFuzz", dependencies: ["AgentInstaller", "Preflight", "AgentSupport"], path: "Fuzz/AgentFuzz",
+        swiftSettings: strict))
+}

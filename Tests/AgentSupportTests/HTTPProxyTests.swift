@@ -17,6 +17,24 @@ import TestSupport
         #expect(encoded.port == 80)
     }
 
+    /// Found by scripts/fuzz (http-proxy): a user name starting with a combining mark merged with the `/` of
+    /// `http://` into one Character, so `://` was not found and the scheme became the user name.
+    @Test func combiningMarkAfterASeparatorDoesNotHideIt() throws {
+        let p = try HTTPProxy.parse("http://\u{301}user:pw@proxy:3128")
+        #expect(p.scheme == .http)
+        #expect(p.user == "\u{301}user")
+        #expect(p.password?.reveal() == "pw")
+        #expect(p.host == "proxy" && p.port == 3128)
+        let crash: [UInt8] = [0xcd, 0x95, 0xff, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                              0xff, 0x2f, 0x3a, 0x70, 0x75, 0x40, 0x68]
+        let first = try HTTPProxy.parse(String(decoding: crash, as: UTF8.self))
+        let written = "http://\(first.user!):\(first.password!.reveal())@\(first.host):\(first.port)"
+        #expect(try HTTPProxy.parse(written) == first)
+        // A combining mark right after `:` in the credentials no longer hides the user/password split.
+        let colon = try HTTPProxy.parse("u:\u{301}p@h")
+        #expect(colon.user == "u" && colon.password?.reveal() == "\u{301}p")
+    }
+
     @Test func defaultPortIsAParameterAndFormsAreTolerated() throws {
         #expect(try HTTPProxy.parse("proxyhost").port == 80)
         #expect(try HTTPProxy.parse("proxyhost", defaultPort: 1080).port == 1080)

@@ -38,17 +38,19 @@ public struct HTTPProxy: Sendable, Equatable, CustomStringConvertible {
             AgentError(.proxyOrFormatMismatch, "invalid proxy: \(why)",
                        hint: "write the proxy as http://[user:password@]host[:port]")
         }
-        var rest = Substring(HTTPText.trimmed(text))
+        // Separators are found among Unicode scalars, not Characters: a combining mark after `/`, `@` or `:`
+        // would otherwise merge with it into one Character and hide it (curl and the daemon see bytes).
+        var rest = Substring(HTTPText.trimmed(text)).unicodeScalars
         var scheme = Scheme.http
-        if let range = rest.firstRange(of: "://") {
-            switch rest[..<range.lowerBound] {
+        if let range = rest.firstRange(of: "://".unicodeScalars) {
+            switch String(Substring(rest[..<range.lowerBound])) {
             case "http": scheme = .http
             case "https": scheme = .https
             default: throw invalid("only http:// and https:// proxies are supported")
             }
             rest = rest[range.upperBound...]
         }
-        if rest.hasSuffix("/") { rest = rest.dropLast() }
+        if rest.last == "/" { rest = rest.dropLast() }
         var user: String?
         var password: Secret?
         if let at = rest.lastIndex(of: "@") {
@@ -61,33 +63,33 @@ public struct HTTPProxy: Sendable, Equatable, CustomStringConvertible {
             let secret = credentials[credentials.index(after: colon)...]
             guard !name.isEmpty else { throw invalid("the user name is empty") }
             guard !secret.isEmpty else { throw invalid("the password is empty") }
-            guard !name.contains(where: { $0.isNewline }), !secret.contains(where: { $0.isNewline }) else {
-                throw invalid("the credentials contain a line break")
-            }
-            user = String(name)
-            password = Secret(String(secret))
+            guard !name.contains(where: { Character($0).isNewline }), !secret.contains(where: { Character($0).isNewline })
+            else { throw invalid("the credentials contain a line break") }
+            user = String(Substring(name))
+            password = Secret(String(Substring(secret)))
         }
-        var host: Substring
-        var portText: Substring?
-        if rest.hasPrefix("[") {
+        var host: String
+        var portText: String?
+        let bracketed = rest.first == "["
+        if bracketed {
             guard let close = rest.firstIndex(of: "]") else { throw invalid("unterminated [IPv6] address") }
-            host = rest[rest.index(after: rest.startIndex)..<close]
+            host = String(Substring(rest[rest.index(after: rest.startIndex)..<close]))
             let after = rest[rest.index(after: close)...]
             if !after.isEmpty {
-                guard after.hasPrefix(":") else { throw invalid("unexpected text after the [IPv6] address") }
-                portText = after.dropFirst()
+                guard after.first == ":" else { throw invalid("unexpected text after the [IPv6] address") }
+                portText = String(Substring(after.dropFirst()))
             }
             guard !host.isEmpty, host.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else {
                 throw invalid("malformed IPv6 address")
             }
         } else if let colon = rest.firstIndex(of: ":") {
-            host = rest[..<colon]
-            portText = rest[rest.index(after: colon)...]
+            host = String(Substring(rest[..<colon]))
+            portText = String(Substring(rest[rest.index(after: colon)...]))
         } else {
-            host = rest
+            host = String(Substring(rest))
         }
         guard !host.isEmpty else { throw invalid("the host is empty") }
-        if !rest.hasPrefix("[") {
+        if !bracketed {
             guard host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "." || $0 == "_") })
             else { throw invalid("the host contains characters that are not allowed (/, @, space…)") }
         }
@@ -98,7 +100,7 @@ public struct HTTPProxy: Sendable, Equatable, CustomStringConvertible {
             else { throw invalid("the port must be a number from 1 to 65535") }
             port = value
         }
-        return HTTPProxy(scheme: scheme, host: String(host), port: port, user: user, password: password)
+        return HTTPProxy(scheme: scheme, host: host, port: port, user: user, password: password)
     }
 
     /// The proxy as libcurl's `CURLOPT_PROXY` wants it: always `http://host:port`, never with credentials.
