@@ -123,7 +123,7 @@ import TestSupport
         #expect(out.status == 0, "\(out.standardError)")
         #expect(!execs.isEmpty && !execs.contains { $0.contains(key) })
         #expect(execs.contains { $0.contains("\"install\", \"--upgrade\", \"--bundle\"") })
-        #expect(execs.contains { $0.contains("\"dpkg\"") })
+        #expect(execs.contains { $0.contains("bin/dpkg\", \"--root\", \"\(l.root)\"") })
         #expect(!out.standardOutput.contains(key) && !out.standardError.contains(key))
         #expect(try await installed(l) == ["iiomi", "iiomsagent", "iiomsconfig", "iiscx"])
         #expect(l.dir.exists("root/etc/opt/microsoft/omsagent/\(ws)/conf/omsadmin.conf"))
