@@ -88,6 +88,21 @@ import TestSupport
         }
     }
 
+    @Test("on a terminal the live-host change is asked for; anything but y aborts with 2 before the binary runs")
+    func liveAsksOnTerminal() async throws {
+        let l = try await layout()
+        for answer in ["n\n", "\n", "maybe\n"] {
+            // script(1) gives install.sh a pseudo-terminal as standard input; strace records what was started.
+            let log = l.dir.url("tty-execve.log")
+            let out = try await Oracle.run(["script", "-qec", "strace -f -qq -e trace=execve -o \(log) dash \(l.script) --purge",
+                                            "/dev/null"], input: Array(answer.utf8))
+            #expect(out.status == 2, "\(answer): \(out.standardOutput)")
+            #expect(out.standardOutput.contains("Continue? [y/N]") && out.standardOutput.contains("aborted"))
+            let execs = (l.dir.read("tty-execve.log") ?? "").split(separator: "\n").filter { $0.contains("execve(") }
+            #expect(!execs.isEmpty && !execs.contains { $0.contains("agent-installer") })
+        }
+    }
+
     @Test("--dry-run runs preflight on the tree and passes its exit status through")
     func dryRun() async throws {
         let l = try await layout()
