@@ -174,7 +174,7 @@ import TestSupport
         #expect(bad.status != 0 && bad.status == badDirect.status, "\(bad.standardError)")
     }
 
-    @Test("a bundle URL is fetched into a private directory, verified, installed, and the directory removed",
+    @Test("a bundle URL is fetched (also through a proxy with credentials) into a private directory, verified, installed, the directory removed",
           .enabled(if: TestEnvironment.value("AGENT_TEST_WWW") != nil))
     func bundleURL() async throws {
         let l = try await layout()
@@ -190,6 +190,20 @@ import TestSupport
         #expect(execs.contains { $0.contains("\"bundle\", \"fetch\", \"\(url)\"") })
         #expect(try await installed(l) == ["iiomi", "iiomsagent", "iiomsconfig", "iiscx"])
         #expect(try await Oracle.output(["ls", "-A", l.dir.url("tmp")]).isEmpty)
+
+        // Through squid: a wrong password is refused (407 → 4) before anything is installed; the right one works.
+        let n = try await layout()
+        let port = TestEnvironment.value("AGENT_TEST_PROXY_PORT") ?? "0"
+        let user = TestEnvironment.value("AGENT_TEST_PROXY_USER") ?? ""
+        let password = TestEnvironment.value("AGENT_TEST_PROXY_PASSWORD") ?? ""
+        let ca = TestEnvironment.value("AGENT_TEST_CA") ?? ""
+        let refused = try await sh(n, ["--bundle", url, "--root", n.root, "--cacert", ca, "-p", "http://\(user):wrong@127.0.0.1:\(port)"])
+        #expect(refused.status == 4, "\(refused.standardError)")
+        #expect(try await installed(n).isEmpty)
+        let viaProxy = try await sh(n, ["--bundle", url, "--root", n.root, "--cacert", ca, "-p", "http://\(user):\(password)@127.0.0.1:\(port)"])
+        #expect(viaProxy.status == 0, "\(viaProxy.standardError)")
+        #expect(viaProxy.standardError.contains("visible in the process list"))
+        #expect(try await installed(n) == ["iiomi", "iiomsagent", "iiomsconfig", "iiscx"])
 
         try await Oracle.run(["sh", "-c", "printf '%064d  \(name)\\n' 0 > \"$1\"", "sh", path + ".sha256sums"])
         let m = try await layout()
