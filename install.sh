@@ -1,38 +1,111 @@
 #!/bin/sh
-# agent-installer wrapper (drop-in for onboard_agent.sh; the full option set arrives with the install issue).
-#   ./install.sh --dry-run     prerequisite report of this host (nothing is changed)
+# agent-installer wrapper: a drop-in for the vendor's onboard_agent.sh (agent-contract §3, download wrapper).
+#   ./install.sh --bundle FILE|URL -w WORKSPACE_ID --key-file FILE [--yes]   install or upgrade, then onboard
+#   ./install.sh --purge [--root DIR] [--yes]                                remove the agent and its data
+#   ./install.sh --dry-run [--root DIR]                                      prerequisite report, nothing changes
 # Uses the agent-installer binary next to this script (release layout); in a source checkout without one it
-# installs the build dependencies with apt-get when missing and builds it.
+# installs the build dependencies with apt-get when missing and builds it. The exit status is the binary's.
+#
+# Secrets: the workspace key reaches the binary through a pipe (-s, via the shell's builtin printf) or as a file
+# path (--key-file), never on a child's argv. -s itself is on install.sh's own command line, which local users
+# can read: prefer --key-file. The proxy goes to the binary as -p (install/bundle fetch have no file or stdin
+# form for it yet), so a proxy password is visible in the process list while they run; a warning says so.
 set -eu
 
 here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 
 usage() {
     cat <<USAGE
-usage: install.sh [--dry-run] [--root DIR] [-w WORKSPACE_ID] [-d DOMAIN] [-p PROXY] [--format text|json] [-h|--help]
-  --dry-run   print the prerequisite report of this host (or of the tree DIR) and change nothing
+usage: install.sh [-w|--id WORKSPACE_ID] [-s|--shared KEY | --key-file FILE] [-d|--domain DOMAIN]
+                  [-p|--proxy PROXY] [--bundle FILE|URL] [--skip-docker-provider-install] [--noDigest]
+                  [--root DIR] [--yes] [--endpoint URL] [--cacert FILE] [--format text|json]
+       install.sh --purge [--root DIR] [--yes]
+       install.sh --dry-run [--root DIR] [-w WORKSPACE_ID] [-d DOMAIN] [-p PROXY] [--format text|json]
+  -w, --id ID            workspace id; onboard after installing (needs a key)
+  -s, --shared KEY       workspace key (visible to local users on this command line; prefer --key-file)
+      --key-file FILE    read the workspace key from FILE
+  -d, --domain DOMAIN    service domain (default opinsights.azure.com)
+  -p, --proxy PROXY      [http://][user:password@]host[:port], for the download and the agent
+      --bundle FILE|URL  the agent bundle; a URL is downloaded and checked against <URL>.sha256sums
+      --purge            remove the agent with its configuration and data (other options are ignored)
+      --skip-docker-provider-install, --noDigest   as the vendor's bundle
+      --root DIR         host root to act on (default /, the live host)
+      --yes              do not ask before changing the live host (required when not interactive)
+      --endpoint URL, --cacert FILE   service endpoint and extra CA (private endpoints, tests)
+      --dry-run          print the prerequisite report of this host (or of DIR) and change nothing
+  -?, -h, --help         this help
 USAGE
 }
 
-dry_run=0
-# Options passed through to `agent-installer preflight`, kept as positional parameters of a function call.
-pf_root="" pf_ws="" pf_domain="" pf_proxy="" pf_format=""
-need_value() {
-    if [ "$2" -lt 2 ]; then echo "install.sh: option $1 needs a value" >&2; usage >&2; exit 2; fi
-}
+die_usage() { echo "install.sh: $1" >&2; usage >&2; exit 2; }
+need_value() { [ "$2" -ge 2 ] || die_usage "option $1 needs a value"; }
+
+dry_run=0 purge=0 yes=0
+root="" ws="" key="" key_set=0 key_file="" domain="" proxy="" bundle="" format="" endpoint="" cacert=""
+skip_docker=0 no_digest=0
 while [ $# -gt 0 ]; do
     case "$1" in
+        -w|--id) need_value "$1" $#; ws=$2; shift ;;
+        -s|--shared) need_value "$1" $#; key=$2; key_set=1; shift ;;
+        --key-file) need_value "$1" $#; key_file=$2; shift ;;
+        -d|--domain) need_value "$1" $#; domain=$2; shift ;;
+        -p|--proxy) need_value "$1" $#; proxy=$2; shift ;;
+        --bundle) need_value "$1" $#; bundle=$2; shift ;;
+        --root) need_value "$1" $#; root=$2; shift ;;
+        --format) need_value "$1" $#; format=$2; shift ;;
+        --endpoint) need_value "$1" $#; endpoint=$2; shift ;;
+        --cacert) need_value "$1" $#; cacert=$2; shift ;;
+        --skip-docker-provider-install) skip_docker=1 ;;
+        --noDigest) no_digest=1 ;;
         --dry-run) dry_run=1 ;;
-        --root) need_value "$1" $#; pf_root=$2; shift ;;
-        -w) need_value "$1" $#; pf_ws=$2; shift ;;
-        -d) need_value "$1" $#; pf_domain=$2; shift ;;
-        -p) need_value "$1" $#; pf_proxy=$2; shift ;;
-        --format) need_value "$1" $#; pf_format=$2; shift ;;
+        --yes) yes=1 ;;
+        --purge)
+            # As upstream: --purge replaces the whole list and stops parsing. install.sh's own --root and
+            # --yes still count (so that a purge of a test tree never falls back to the live host).
+            purge=1
+            shift
+            while [ $# -gt 0 ]; do
+                case "$1" in
+                    --root) need_value "$1" $#; root=$2; shift ;;
+                    --yes) yes=1 ;;
+                esac
+                shift
+            done
+            break ;;
         -h|--help|-\?) usage; exit 0 ;;
-        *) echo "install.sh: unknown option: $1" >&2; usage >&2; exit 2 ;;
+        *) die_usage "unknown option: $1" ;;
     esac
     shift
 done
+
+if [ "$purge" -eq 0 ] && [ "$dry_run" -eq 0 ]; then
+    [ -n "$bundle" ] || die_usage "no bundle: give --bundle FILE|URL"
+    if [ "$key_set" -eq 1 ] && [ -n "$key_file" ]; then die_usage "give the key once: -s or --key-file"; fi
+    if [ "$key_set" -eq 1 ]; then
+        echo "install.sh: warning: a key given with -s is visible to every local user; prefer --key-file" >&2
+    fi
+fi
+case "$proxy" in
+    *@*) [ "$dry_run" -eq 1 ] ||
+        echo "install.sh: warning: the proxy password is passed to agent-installer as -p and is visible in the process list while it runs" >&2 ;;
+esac
+
+# Changing the live host asks first, like apt: interactive y/N, otherwise --yes is required.
+if [ "$dry_run" -eq 0 ] && [ "$yes" -eq 0 ] && { [ -z "$root" ] || [ "$root" = / ]; }; then
+    if [ "$purge" -eq 1 ]; then what="remove the agent and delete its configuration and data"; else what="install or upgrade the agent"; fi
+    if [ -t 0 ]; then
+        printf 'install.sh: this will %s on this host. Continue? [y/N] ' "$what" >&2
+        answer=""
+        read -r answer || answer=""
+        case "$answer" in
+            [yY]|[yY][eE][sS]) ;;
+            *) echo "install.sh: aborted; nothing was changed" >&2; exit 2 ;;
+        esac
+    else
+        echo "install.sh: this would $what on this host; standard input is not a terminal, so give --yes to proceed" >&2
+        exit 2
+    fi
+fi
 
 find_binary() {
     if [ -x "$here/agent-installer" ]; then
@@ -54,20 +127,67 @@ find_binary() {
 }
 
 bin=$(find_binary)
+
 if [ "$dry_run" -eq 1 ]; then
     set -- preflight
-    [ -n "$pf_root" ] && set -- "$@" --root "$pf_root"
-    [ -n "$pf_ws" ] && set -- "$@" -w "$pf_ws"
-    [ -n "$pf_domain" ] && set -- "$@" -d "$pf_domain"
-    # A proxy with credentials is not put on a child's argv (the password would show in ps); the report's
-    # proxy test reads it from the configuration once the install issue provides that path.
-    case "$pf_proxy" in
+    [ -n "$root" ] && set -- "$@" --root "$root"
+    [ -n "$ws" ] && set -- "$@" -w "$ws"
+    [ -n "$domain" ] && set -- "$@" -d "$domain"
+    # The dry run is a report: a proxy password is not worth putting on a child's argv for it.
+    case "$proxy" in
         "") ;;
         *@*) echo "install.sh: proxy credentials are not passed to the dry run; testing without the proxy" >&2 ;;
-        *) set -- "$@" -p "$pf_proxy" ;;
+        *) set -- "$@" -p "$proxy" ;;
     esac
-    [ -n "$pf_format" ] && set -- "$@" --format "$pf_format"
+    [ -n "$format" ] && set -- "$@" --format "$format"
     exec "$bin" "$@"
 fi
-usage >&2
-exit 2
+
+if [ "$purge" -eq 1 ]; then
+    set -- uninstall --purge
+    [ -n "$root" ] && set -- "$@" --root "$root"
+    exec "$bin" "$@"
+fi
+
+# A URL is downloaded into a private directory (checksum from <URL>.sha256sums, as `bundle fetch` does).
+tmp=""
+trap '[ -z "$tmp" ] || rm -rf -- "$tmp"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+case "$bundle" in
+    http://*|https://*)
+        tmp=$(umask 077 && mktemp -d "${TMPDIR:-/tmp}/install-sh.XXXXXX")
+        chmod 0700 "$tmp"
+        name=${bundle%%[?#]*}
+        name=${name##*/}
+        [ -n "$name" ] || name=bundle.sh
+        set -- bundle fetch "$bundle" -o "$tmp/$name"
+        [ -n "$proxy" ] && set -- "$@" --proxy "$proxy"
+        [ -n "$cacert" ] && set -- "$@" --cacert "$cacert"
+        status=0
+        "$bin" "$@" >&2 || status=$?
+        [ "$status" -eq 0 ] || exit "$status"
+        bundle="$tmp/$name" ;;
+esac
+
+set -- install --upgrade --bundle "$bundle"
+[ -n "$root" ] && set -- "$@" --root "$root"
+[ -n "$ws" ] && set -- "$@" -w "$ws"
+[ -n "$key_file" ] && set -- "$@" --key-file "$key_file"
+[ "$key_set" -eq 1 ] && set -- "$@" --key-stdin
+[ -n "$domain" ] && set -- "$@" -d "$domain"
+[ -n "$proxy" ] && set -- "$@" -p "$proxy"
+[ "$skip_docker" -eq 1 ] && set -- "$@" --skip-docker-provider-install
+[ "$no_digest" -eq 1 ] && set -- "$@" --no-digest
+[ -n "$endpoint" ] && set -- "$@" --endpoint "$endpoint"
+[ -n "$cacert" ] && set -- "$@" --cacert "$cacert"
+[ -n "$format" ] && set -- "$@" --format "$format"
+
+status=0
+if [ "$key_set" -eq 1 ]; then
+    # printf is a shell builtin: the key goes through the pipe without appearing on any argv.
+    printf '%s' "$key" | "$bin" "$@" || status=$?
+else
+    "$bin" "$@" </dev/null || status=$?
+fi
+exit "$status"
