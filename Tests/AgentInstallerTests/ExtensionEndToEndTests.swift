@@ -71,6 +71,14 @@ struct ExtensionEndToEndTests {
         #expect(dpkg.split(separator: "\n").contains { $0.hasPrefix("omsagent ii") }, "\(dpkg)")
         #expect(!f.root.exists("\(Self.etc)/\(ws)/conf/omsadmin.conf"), "install never onboards")
 
+        // A workspace an earlier extension onboarded (marker) and one onboarded by hand (no marker).
+        let previous = "11111111-2222-4333-8444-555555555555", manual = "66666666-7777-4888-8999-aaaaaaaaaaaa"
+        for id in [previous, manual] {
+            try f.dir.write("etc/opt/microsoft/omsagent/\(id)/conf/omsadmin.conf", "WORKSPACE_ID=\(id)\nAGENT_GUID=\(id)\n")
+            try f.dir.mkdir("var/opt/microsoft/omsagent/\(id)/state")
+        }
+        try f.dir.write("etc/opt/microsoft/omsagent/\(previous)/conf/\(ExtensionEngine.markerName)", "")
+
         let before = serviceRequests()
         outcome = await f.handler(sequence: 0).run(.enable, operations: ops)
         #expect(outcome.code == 0, "\(outcome.message)")
@@ -79,6 +87,9 @@ struct ExtensionEndToEndTests {
         #expect(WorkspaceID.isGUID(guid))
         #expect(f.root.isRegularFile("\(Self.etc)/\(ws)/conf/\(ExtensionEngine.markerName)"))
         #expect(serviceRequests() > before, "enable sent a topology request")
+        #expect(!f.root.exists("\(Self.etc)/\(previous)"), "the previous extension workspace is removed")
+        #expect(!f.root.exists("/var/opt/microsoft/omsagent/\(previous)"))
+        #expect(f.root.exists("\(Self.etc)/\(manual)/conf/omsadmin.conf"), "a workspace without the marker stays")
 
         let afterFirst = serviceRequests()
         outcome = await f.handler(sequence: 0).run(.enable, operations: ops)
