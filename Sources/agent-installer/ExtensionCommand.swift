@@ -11,7 +11,8 @@ import Musl
 /// `HandlerManifest.json` (`extension -install`, `-enable`, …) with the handler directory as working directory.
 ///
 /// The operations are `ExtensionEngine`'s. The hidden `--endpoint`/`--cacert` options point the onboarding at a
-/// private endpoint (or a test service) and its CA; the guest agent never passes them.
+/// private endpoint (or a test service) and its CA, and `--metadata-url` replaces the IMDS address ("" = never ask);
+/// the guest agent never passes them.
 struct ExtensionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extension",
@@ -27,19 +28,24 @@ struct ExtensionCommand: AsyncParsableCommand {
 
     @Option(help: .hidden) var cacert: String?
 
+    @Option(name: .customLong("metadata-url"), help: .hidden) var metadataURL: String = InstanceMetadata.defaultURL
+
     @Argument(parsing: .allUnrecognized, help: "The operation, optionally prefixed by - or / (-install, /enable…).")
     var operation: [String] = []
 
     mutating func run() async throws {
-        let operations = Self.engineOperations(endpoint: endpoint, caFile: cacert)
+        let operations = Self.engineOperations(endpoint: endpoint, caFile: cacert,
+                                               metadataURL: metadataURL.isEmpty ? nil : metadataURL)
         let code = await Self.execute(arguments: operation, handlerDirectory: handlerDirectory, root: root,
                                       operations: operations)
         if code != 0 { throw ArgumentParser.ExitCode(code) }
     }
 
-    /// The engines' `ExtensionOperations`, onboarding to `endpoint` verified by `caFile` when given.
-    static func engineOperations(endpoint: String? = nil, caFile: String? = nil) -> ExtensionEngine {
-        ExtensionEngine(endpoint: endpoint, caFile: caFile)
+    /// The engines' `ExtensionOperations`, onboarding to `endpoint` verified by `caFile` when given, asking IMDS at
+    /// `metadataURL` (nil: never).
+    static func engineOperations(endpoint: String? = nil, caFile: String? = nil,
+                                 metadataURL: String? = InstanceMetadata.defaultURL) -> ExtensionEngine {
+        ExtensionEngine(endpoint: endpoint, caFile: caFile, metadataURL: metadataURL)
     }
 
     /// Runs the handler and prints the one summary line on stdout; returns the exit code.

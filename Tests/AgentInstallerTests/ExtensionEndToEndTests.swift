@@ -36,11 +36,13 @@ struct ExtensionEndToEndTests {
     }
 
     func engine() -> ExtensionEngine {
-        ExtensionEngine(endpoint: Self.env("AGENT_TEST_WORKSPACE_URL"), caFile: Self.env("AGENT_TEST_CA"))
+        ExtensionEngine(endpoint: Self.env("AGENT_TEST_WORKSPACE_URL"), caFile: Self.env("AGENT_TEST_CA"), metadataURL: nil)
     }
 
-    func writeSettings(_ f: ExtensionFixture, seq: Int, key: String) async throws {
-        let blob = try await f.encrypt(ExtensionFixture.protectedJSON(key: key))
+    func writeSettings(_ f: ExtensionFixture, seq: Int, key: String, resourceID: String? = nil) async throws {
+        var plain = ExtensionFixture.protectedJSON(key: key)
+        if let resourceID { plain = String(plain.dropLast()) + #","vmResourceId":"\#(resourceID)"}"# }
+        let blob = try await f.encrypt(plain)
         try f.writeSettings(seq: seq, publicSettings: #"{"workspaceId":"\#(Self.env("AGENT_TEST_WORKSPACE_ID"))"}"#,
                             protectedBase64: blob)
     }
@@ -60,7 +62,8 @@ struct ExtensionEndToEndTests {
     @Test func installEnableReenableDisableUninstall() async throws {
         let f = try await Self.fixture()
         let ws = Self.env("AGENT_TEST_WORKSPACE_ID"), key = Self.env("AGENT_TEST_WORKSPACE_KEY")
-        try await writeSettings(f, seq: 0, key: key)
+        let resource = "/subscriptions/sub-1/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachines/vm1"
+        try await writeSettings(f, seq: 0, key: key, resourceID: resource)
         let ops = engine()
 
         var outcome = await f.handler(sequence: 0).run(.install, operations: ops)
@@ -85,6 +88,7 @@ struct ExtensionEndToEndTests {
         #expect(try await f.statusFields(seq: 0).prefix(3) == ["Enable", "success", "0"])
         let guid = try #require(agentGUID(f, ws))
         #expect(WorkspaceID.isGUID(guid))
+        #expect(f.root.readText("\(Self.etc)/\(ws)/conf/omsadmin.conf")?.contains("AZURE_RESOURCE_ID=\(resource)\n") == true)
         #expect(f.root.isRegularFile("\(Self.etc)/\(ws)/conf/\(ExtensionEngine.markerName)"))
         #expect(serviceRequests() > before, "enable sent a topology request")
         #expect(!f.root.exists("\(Self.etc)/\(previous)"), "the previous extension workspace is removed")
@@ -121,7 +125,8 @@ struct ExtensionEndToEndTests {
 
         let out = try await Oracle.run(
             [Self.binary, "extension", "--root", f.dir.path, "--handler-dir", f.handlerDirectory,
-             "--endpoint", Self.env("AGENT_TEST_WORKSPACE_URL"), "--cacert", Self.env("AGENT_TEST_CA"), "-enable"],
+             "--endpoint", Self.env("AGENT_TEST_WORKSPACE_URL"), "--cacert", Self.env("AGENT_TEST_CA"),
+             "--metadata-url", "http://127.0.0.1:9/metadata/instance", "-enable"],
             environment: ["ConfigSequenceNumber": "0"])
         #expect(out.status == 53, "\(out.standardOutput) \(out.standardError)")
         #expect(out.standardOutput.hasPrefix("Enable,error,53,"), "\(out.standardOutput)")
@@ -130,6 +135,8 @@ struct ExtensionEndToEndTests {
         #expect(fields.last?.contains("403") == true, "\(fields)")
         #expect(!f.root.exists("\(Self.etc)/\(ws)/conf/\(ExtensionEngine.markerName)"))
         #expect(!out.standardOutput.contains(wrong) && !out.standardError.contains(wrong))
+        #expect(FileIO.read(f.extensionLog).map { String(decoding: $0, as: UTF8.self) }?
+            .contains("instance metadata not available") == true, "no vmResourceId: IMDS was asked (and unreachable)")
         #expect(try await !f.treeContains(wrong))
     }
 

@@ -5,8 +5,9 @@ import Preflight
 /// `Onboarding`, disable through `service_control`, uninstall through `Uninstall` (contract §8.2–§8.5).
 ///
 /// `endpoint` and `caFile` replace the onboarding service address and its CA (private endpoints, tests); the CLI
-/// leaves them nil unless given its hidden `--endpoint`/`--cacert`. IMDS lookups (resource id, cloud) are not
-/// made: a missing `vmResourceId` is omitted and a missing `domain` is the public cloud.
+/// leaves them nil unless given its hidden `--endpoint`/`--cacert`. A missing `vmResourceId` or `domain` is asked of
+/// IMDS at `metadataURL` (direct, 2 s); unknown, the resource id is omitted and the domain is the public cloud.
+/// The Azure Arc IMDS endpoint is not consulted.
 public struct ExtensionEngine: ExtensionOperations {
     /// Replaces `https://<ws>.oms.<domain>` for the onboarding request.
     public var endpoint: String?
@@ -14,6 +15,8 @@ public struct ExtensionEngine: ExtensionOperations {
     public var caFile: String?
     /// Runs dpkg/rpm, `service_control` and the onboarding's host commands.
     public var runner: ProcessRunner
+    /// The instance metadata address (nil: never asked).
+    public var metadataURL: String?
     /// Time kept back from the operation's budget for the package run after the lock wait.
     public var lockMargin: Duration = .seconds(60)
 
@@ -22,7 +25,9 @@ public struct ExtensionEngine: ExtensionOperations {
     static let etc = "/etc/opt/microsoft/omsagent"
 
     /// An engine onboarding to `endpoint` (nil: the workspace's public address) verified by `caFile`.
-    public init(endpoint: String? = nil, caFile: String? = nil, runner: ProcessRunner = ProcessRunner()) {
+    public init(endpoint: String? = nil, caFile: String? = nil, runner: ProcessRunner = ProcessRunner(),
+                metadataURL: String? = InstanceMetadata.defaultURL) {
+        self.metadataURL = metadataURL
         self.endpoint = endpoint
         self.caFile = caFile
         self.runner = runner
@@ -108,7 +113,13 @@ public struct ExtensionEngine: ExtensionOperations {
         if request.sequenceAlreadySeen, request.root.isRegularFile("\(conf)/omsadmin.conf"), request.root.exists(marker) {
             request.log.info("workspace \(workspace.value) already onboarded for sequence \(request.sequenceNumber); not onboarding again")
         } else {
-            let options = try onboardingOptions(request.settings, workspace: workspace)
+            var metadata: InstanceMetadata?
+            if let url = metadataURL, request.settings.vmResourceId?.isEmpty ?? true || request.settings.domain == nil {
+                metadata = await InstanceMetadata.fetch(url: url)
+                request.log.info(metadata == nil ? "instance metadata not available" : "instance metadata: resource id "
+                                 + "\(metadata?.resourceID ?? "unknown"), domain \(metadata?.domain ?? "unknown")")
+            }
+            let options = try onboardingOptions(request.settings, workspace: workspace, metadata: metadata)
             let context = InstallContext(root: request.root, runner: runner)
             do throws(AgentError) {
                 let report = try await Onboarding.execute(options, context: context, transport: HTTPTopologyTransport())
@@ -128,17 +139,18 @@ public struct ExtensionEngine: ExtensionOperations {
         try await removePreviousWorkspaces(keeping: workspace.value, request)
     }
 
-    /// The onboarding options from the settings (resource id and proxy only when given).
-    func onboardingOptions(_ settings: ExtensionSettings, workspace: WorkspaceID) throws(AgentError) -> OnboardingOptions {
+    /// The onboarding options from the settings, else `metadata` (resource id and proxy only when known).
+    func onboardingOptions(_ settings: ExtensionSettings, workspace: WorkspaceID,
+                           metadata: InstanceMetadata? = nil) throws(AgentError) -> OnboardingOptions {
         let key = try WorkspaceKey(try settings.validWorkspaceKey())
-        let domain = try settings.domain.map { (d) throws(AgentError) in try ServiceDomain(d) } ?? .default
+        let domain = try (settings.domain ?? metadata?.domain).map { (d) throws(AgentError) in try ServiceDomain(d) } ?? .default
         var proxy: ProxyConfiguration?
         if let p = settings.proxy, !p.isEmpty {
             do throws(AgentError) { proxy = try ProxyConfiguration.parse(p.reveal()) } catch {
                 throw AgentError(.invalidSettings, "the proxy setting is not a valid proxy URL")
             }
         }
-        let resource = settings.vmResourceId.flatMap { $0.isEmpty ? nil : $0 }
+        let resource = settings.vmResourceId.flatMap { $0.isEmpty ? nil : $0 } ?? metadata?.resourceID
         return try OnboardingOptions(workspace: workspace, key: key, domain: domain, proxy: proxy,
                                      azureResourceID: resource, endpoint: endpoint, caFile: caFile)
     }
