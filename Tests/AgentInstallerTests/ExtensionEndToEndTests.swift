@@ -95,6 +95,8 @@ struct ExtensionEndToEndTests {
         #expect(!f.root.exists("/var/opt/microsoft/omsagent/\(previous)"))
         #expect(f.root.exists("\(Self.etc)/\(manual)/conf/omsadmin.conf"), "a workspace without the marker stays")
 
+        #expect(try await !f.treeContains(key), "the onboarded tree and extension.log never hold the key")
+
         let afterFirst = serviceRequests()
         outcome = await f.handler(sequence: 0).run(.enable, operations: ops)
         #expect(outcome.code == 0, "\(outcome.message)")
