@@ -13,6 +13,7 @@ struct AgentInstallerCommand: AsyncParsableCommand {
         subcommands: [
             PreflightCommand.self, BundleCommand.self, OnboardCommand.self, ProxyCommand.self, WorkspaceCommand.self,
             PlanCommand.self, InstallCommand.self, UninstallCommand.self,
+            ExtensionCommand.self,
         ]
     )
 }

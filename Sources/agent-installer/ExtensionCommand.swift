@@ -10,9 +10,9 @@ import Musl
 /// `agent-installer extension <op>`: the VM-extension handler mode, as the guest agent runs it from
 /// `HandlerManifest.json` (`extension -install`, `-enable`, …) with the handler directory as working directory.
 ///
-/// NOT registered in `AgentInstallerCommand.subcommands` yet: install, enable, disable and uninstall need the
-/// install and onboarding engines. To wire it, return them from `engineOperations(root:)` and add
-/// `ExtensionCommand.self` to the subcommand list.
+/// The operations are `ExtensionEngine`'s. The hidden `--endpoint`/`--cacert` options point the onboarding at a
+/// private endpoint (or a test service) and its CA, and `--metadata-url` replaces the IMDS address ("" = never ask);
+/// the guest agent never passes them.
 struct ExtensionCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "extension",
@@ -24,20 +24,29 @@ struct ExtensionCommand: AsyncParsableCommand {
     @Option(help: "The host root to read and write (default: /).")
     var root: String = "/"
 
+    @Option(help: .hidden) var endpoint: String?
+
+    @Option(help: .hidden) var cacert: String?
+
+    @Option(name: .customLong("metadata-url"), help: .hidden) var metadataURL: String = InstanceMetadata.defaultURL
+
     @Argument(parsing: .allUnrecognized, help: "The operation, optionally prefixed by - or / (-install, /enable…).")
     var operation: [String] = []
 
     mutating func run() async throws {
-        guard let operations = Self.engineOperations(root: root) else {
-            throw ValidationError("the extension handler is not wired to the install and onboarding engines yet")
-        }
+        let operations = Self.engineOperations(endpoint: endpoint, caFile: cacert,
+                                               metadataURL: metadataURL.isEmpty ? nil : metadataURL)
         let code = await Self.execute(arguments: operation, handlerDirectory: handlerDirectory, root: root,
                                       operations: operations)
         if code != 0 { throw ArgumentParser.ExitCode(code) }
     }
 
-    /// The engines' `ExtensionOperations` (to be supplied when the install and onboarding engines land).
-    static func engineOperations(root: String) -> (any ExtensionOperations)? { nil }
+    /// The engines' `ExtensionOperations`, onboarding to `endpoint` verified by `caFile` when given, asking IMDS at
+    /// `metadataURL` (nil: never).
+    static func engineOperations(endpoint: String? = nil, caFile: String? = nil,
+                                 metadataURL: String? = InstanceMetadata.defaultURL) -> ExtensionEngine {
+        ExtensionEngine(endpoint: endpoint, caFile: caFile, metadataURL: metadataURL)
+    }
 
     /// Runs the handler and prints the one summary line on stdout; returns the exit code.
     static func execute(arguments: [String], handlerDirectory: String?, root: String,
