@@ -26,20 +26,9 @@ start_nginx() {
 
 nginx_config() { # dir https-port untrusted-port
   local dir=$1 https=$2 untrusted=$3
-  cat >"$dir/nginx.conf" <<CONF
-user root;
-daemon on;
-worker_processes 1;
-pid $dir/nginx.pid;
-error_log $dir/error.log;
-events { worker_connections 128; }
-http {
-  access_log $dir/access.log;
-  client_body_temp_path $dir/tmp/body;
-  proxy_temp_path $dir/tmp/proxy;
-  fastcgi_temp_path $dir/tmp/fastcgi;
-  uwsgi_temp_path $dir/tmp/uwsgi;
-  scgi_temp_path $dir/tmp/scgi;
+  {
+    nginx_preamble "$dir"
+    cat <<CONF
   default_type application/octet-stream;
   underscores_in_headers on;
   ssl_protocols TLSv1.2 TLSv1.3;
@@ -59,6 +48,7 @@ http {
   }
 }
 CONF
+  } >"$dir/nginx.conf"
 }
 
 stop_nginx() {

@@ -31,20 +31,9 @@ start_workspace() {
   : >"$dir/requests.log"
   python3 "$HERE/workspace_service.py" "$app" "$dir/keys" "$dir/requests.log" </dev/null >"$dir/app.log" 2>&1 &
   echo $! >"$dir/app.pid"
-  cat >"$dir/nginx.conf" <<CONF
-user root;
-daemon on;
-worker_processes 1;
-pid $dir/nginx.pid;
-error_log $dir/error.log;
-events { worker_connections 128; }
-http {
-  access_log $dir/access.log;
-  client_body_temp_path $dir/tmp/body;
-  proxy_temp_path $dir/tmp/proxy;
-  fastcgi_temp_path $dir/tmp/fastcgi;
-  uwsgi_temp_path $dir/tmp/uwsgi;
-  scgi_temp_path $dir/tmp/scgi;
+  {
+    nginx_preamble "$dir"
+    cat <<CONF
   underscores_in_headers on;
   ssl_protocols TLSv1.2 TLSv1.3;
   server {
@@ -64,6 +53,7 @@ http {
   }
 }
 CONF
+  } >"$dir/nginx.conf"
   nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" </dev/null >"$dir/stdout.log" 2>&1
   wait_for_port "$app"
   wait_for_port "$port"
