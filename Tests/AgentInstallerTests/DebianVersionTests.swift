@@ -167,22 +167,11 @@ struct DebianVersionGrammar {
             let a = grammar.version()
             pairs.append((a, grammar.partner(of: a)))
         }
-        let dir = TemporaryDirectory()
-        try dir.write("pairs", pairs.map { "\($0.0) \($0.1)\n" }.joined())
-        let script = """
-            while read -r a b; do
-              if dpkg --compare-versions "$a" lt "$b"; then echo lt
-              elif dpkg --compare-versions "$a" eq "$b"; then echo eq
-              else echo gt; fi
-            done < "$1"
-            """
         let clock = ContinuousClock()
         let start = clock.now
-        let out = try await Oracle.run(["bash", "-c", script, "bash", dir.url("pairs")])
+        let (expected, warnings) = try await Oracle.dpkgOrder(pairs)
         let elapsed = clock.now - start
-        #expect(out.succeeded, "dpkg loop failed: \(out.standardError.prefix(500))")
-        #expect(!out.standardError.contains("warning"), "seed \(seed): generator produced bad syntax")
-        let expected = out.standardOutput.split(separator: "\n").map(String.init)
+        #expect(!warnings.contains("warning"), "seed \(seed): generator produced bad syntax")
         #expect(expected.count == pairs.count, "seed \(seed)")
         var mismatches: [String] = []
         var seen: [String: Int] = [:]

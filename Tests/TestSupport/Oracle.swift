@@ -14,6 +14,25 @@ public enum Oracle {
                                       workingDirectory: workingDirectory, timeout: .seconds(300))
     }
 
+    /// Orders every pair with the host's `dpkg --compare-versions`, in one bash loop (one process for all pairs,
+    /// not one per pair): `"lt"`, `"eq"` or `"gt"` for each, and dpkg's standard error (its syntax warnings).
+    public static func dpkgOrder(_ pairs: [(String, String)]) async throws -> (orders: [String], warnings: String) {
+        let dir = TemporaryDirectory()
+        try dir.write("pairs", pairs.map { "\($0.0) \($0.1)\n" }.joined())
+        let script = """
+            while read -r a b; do
+              if dpkg --compare-versions "$a" lt "$b"; then echo lt
+              elif dpkg --compare-versions "$a" eq "$b"; then echo eq
+              else echo gt; fi
+            done < "$1"
+            """
+        let out = try await run(["bash", "-c", script, "bash", dir.url("pairs")])
+        guard out.succeeded else {
+            throw AgentError(.internalError, "dpkg --compare-versions loop failed: \(out.standardError.prefix(500))")
+        }
+        return (out.standardOutput.split(separator: "\n").map(String.init), out.standardError)
+    }
+
     /// Runs argv, requires exit 0, and returns stdout.
     public static func output(_ argv: [String], input: [UInt8]? = nil, workingDirectory: String? = nil) async throws -> String {
         let out = try await run(argv, input: input, workingDirectory: workingDirectory)
