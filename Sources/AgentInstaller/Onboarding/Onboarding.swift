@@ -115,14 +115,8 @@ public enum Onboarding {
         if options.multihomingMarker == nil && !response.dscEndpoint.isEmpty {
             warnings.append("DSC registration (omsconfig) is not performed by this step; run the omsconfig helper to register")
         }
-        var ran = false
-        if root.isLive {
-            ran = true
-            for argv in commands {
-                let out = try await context.runner.run(argv, timeout: .seconds(120))
-                if !out.succeeded { warnings.append("\(argv.joined(separator: " ")) exited with \(out.status)") }
-            }
-        }
+        let ran = root.isLive
+        warnings += await HostCommands.run(commands, root: root, runner: context.runner)
         return OnboardingReport(
             workspace: options.workspace.value, agentGUID: identity.guid.value, reusedIdentity: identity.reused,
             primary: options.multihomingMarker == nil, syslogPort: outcome.syslogPort,
