@@ -59,6 +59,13 @@ public final class ChangeJournal: @unchecked Sendable {
         }
     }
 
+    /// Re-applies mode and owner to an existing file (not following a final link); undone on rollback.
+    public func permissions(_ hostPath: String, mode: mode_t, owner: (uid: UInt32, gid: UInt32)?) throws(AgentError) {
+        let path = real(hostPath)
+        guard FileIO.kind(path, followLinks: false) == .regular else { return }
+        try setAttributes(path, hostPath, mode: mode, owner: owner)
+    }
+
     private func setAttributes(_ path: String, _ hostPath: String, mode: mode_t, owner: (uid: UInt32, gid: UInt32)?)
         throws(AgentError)
     {
@@ -69,6 +76,7 @@ public final class ChangeJournal: @unchecked Sendable {
         guard chmod(path, mode) == 0, chown(path, wantUID, wantGID) == 0 else {
             throw AgentError(.systemProblem, "cannot set mode/owner of \(hostPath): \(FileIO.errnoText())")
         }
+        changed.append(hostPath)
     }
 
     /// Moves an existing object at `path` aside (kept until commit) and records how to put it back.
@@ -84,13 +92,19 @@ public final class ChangeJournal: @unchecked Sendable {
         return true
     }
 
-    /// Writes a file atomically with its final mode and owner; the previous file is restored on rollback.
+    /// Writes a file atomically with its final mode and owner; the previous file is restored on rollback. A file
+    /// that already has these bytes is left in place (only its mode and owner are re-applied).
     public func write(_ hostPath: String, _ bytes: [UInt8], mode: mode_t, owner: (uid: UInt32, gid: UInt32)?)
         throws(AgentError)
     {
         let path = real(hostPath)
         if FileIO.kind(path, followLinks: false) == .directory {
             throw AgentError(.systemProblem, "\(hostPath) is a directory; expected a file")
+        }
+        if FileIO.kind(path, followLinks: false) == .regular, let old = FileIO.read(path), old == bytes {
+            // Same contents: only mode and owner may need re-applying.
+            try setAttributes(path, hostPath, mode: mode, owner: owner)
+            return
         }
         if FileIO.kind(path, followLinks: false) == .regular, let old = FileIO.read(path) {
             // Keep a copy instead of moving: readers must never see the file missing.
