@@ -16,6 +16,7 @@ public final class ChangeJournal: @unchecked Sendable {
         case removeDirectory(String)       // created directory
         case restore(backup: String, path: String)
         case attributes(String, mode: UInt32, uid: UInt32, gid: UInt32)
+        case move(from: String, back: String)   // moved object: rename it back
     }
 
     public let root: HostRoot
@@ -133,6 +134,20 @@ public final class ChangeJournal: @unchecked Sendable {
         changed.append(hostPath)
     }
 
+    /// Renames a file, link or tree to a path that does not exist yet (same file system); undone by renaming back.
+    public func move(_ hostPath: String, to destination: String) throws(AgentError) {
+        let from = real(hostPath), to = real(destination)
+        guard FileIO.kind(from, followLinks: false) != nil else { return }
+        guard FileIO.kind(to, followLinks: false) == nil else {
+            throw AgentError(.systemProblem, "cannot move \(hostPath): \(destination) already exists")
+        }
+        guard rename(from, to) == 0 else {
+            throw AgentError(.systemProblem, "cannot move \(hostPath) to \(destination): \(FileIO.errnoText())")
+        }
+        undo.append(.move(from: to, back: from))
+        changed.append(destination)
+    }
+
     /// Removes a file, link or tree (kept until commit).
     public func remove(_ hostPath: String) throws(AgentError) {
         let path = real(hostPath)
@@ -153,6 +168,8 @@ public final class ChangeJournal: @unchecked Sendable {
             case .attributes(let p, let mode, let uid, let gid):
                 chown(p, uid, gid)
                 chmod(p, mode_t(mode))
+            case .move(let from, let back):
+                rename(from, back)
             }
         }
         undo = []

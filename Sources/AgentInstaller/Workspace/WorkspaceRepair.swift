@@ -42,30 +42,10 @@ public enum WorkspaceRepair {
             return needsOnboarding("the key or certificate under \(ws.certsDir) is missing")
         }
         try WorkspaceConfigurator.checkTemplates(root: root)
-        let marker = root.readText(ws.marker)
-        let primary = AgentPaths.primaryWorkspace(root: root)
-        let makePrimary = marker == nil && (primary == nil || primary == name)
-        let serviceControl = root.isLive && root.isExecutable(AgentPaths.serviceControl)
-
         let journal = ChangeJournal(root: root)
-        var commands: [[String]]
+        let commands: [[String]]
         do throws(AgentError) {
-            let configurator = try WorkspaceConfigurator(journal: journal, workspace: name)
-            let outcome = try configurator.apply(conf: conf, identity: nil, marker: marker,
-                                                 registerService: !serviceControl, keepAdminConf: true,
-                                                 primaryLinks: makePrimary)
-            // Restart the syslog daemon only when its configuration changed.
-            commands = outcome.hostCommands.filter { argv in
-                guard let s = outcome.syslog, argv.last == s.daemon else { return true }
-                return journal.changed.contains(s.file)
-            }
-            if serviceControl {
-                // service_control registers again when the marker is gone; drop it if the unit or script is.
-                let units = ["/usr/lib/systemd/system", "/lib/systemd/system"].map { "\($0)/\(ws.serviceName).service" }
-                    + [WorkspaceService.initScript(name)]
-                if !units.contains(where: root.exists) { try journal.remove(ws.serviceRegistered) }
-                commands.append([AgentPaths.serviceControl, "start", name])
-            }
+            commands = try apply(journal: journal, workspace: name, conf: conf)
         } catch {
             journal.rollback()
             throw error
@@ -82,6 +62,33 @@ public enum WorkspaceRepair {
                           : "repaired workspace \(name) (\(changed.count) change\(changed.count == 1 ? "" : "s"))",
                       filesChanged: changed, hostCommands: commands.map { $0.joined(separator: " ") },
                       hostCommandsRun: ran)
+    }
+
+    /// The repair's file changes for workspace directory `name` with the parsed `conf`, through `journal` (the
+    /// caller commits or rolls back); returns the commands for the live host.
+    static func apply(journal: ChangeJournal, workspace name: String, conf: OmsAdminConf) throws(AgentError) -> [[String]] {
+        let root = journal.root
+        let ws = AgentPaths.Workspace(name)
+        let marker = root.readText(ws.marker)
+        let primary = AgentPaths.primaryWorkspace(root: root)
+        let makePrimary = marker == nil && (primary == nil || primary == name)
+        let serviceControl = root.isLive && root.isExecutable(AgentPaths.serviceControl)
+        let configurator = try WorkspaceConfigurator(journal: journal, workspace: name)
+        let outcome = try configurator.apply(conf: conf, identity: nil, marker: marker, registerService: !serviceControl,
+                                             keepAdminConf: true, primaryLinks: makePrimary)
+        // Restart the syslog daemon only when its configuration changed.
+        var commands = outcome.hostCommands.filter { argv in
+            guard let s = outcome.syslog, argv.last == s.daemon else { return true }
+            return journal.changed.contains(s.file)
+        }
+        if serviceControl {
+            // service_control registers again when the marker is gone; drop it if the unit or script is.
+            let units = ["/usr/lib/systemd/system", "/lib/systemd/system"].map { "\($0)/\(ws.serviceName).service" }
+                + [WorkspaceService.initScript(name)]
+            if !units.contains(where: root.exists) { try journal.remove(ws.serviceRegistered) }
+            commands.append([AgentPaths.serviceControl, "start", name])
+        }
+        return commands
     }
 
     /// Repairs every workspace directory (GUID names), the primary first so it keeps the links.
