@@ -7,7 +7,13 @@ import FoundationEssentials
 struct OnboardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "onboard",
-        abstract: "Onboard the agent to a workspace (signed topology request, then the workspace configuration).")
+        abstract: "Onboard the agent to a workspace (signed topology request, then the workspace configuration).",
+        discussion: """
+            Running it again with the stored settings (domain, resource id, marker, proxy) while the workspace's agent \
+            runs is an explicit no-op (exit 0, no request); changed settings re-onboard with the same agent GUID; \
+            --reonboard always sends a fresh request. Exit 33, 34 or 60: onboarded, but DSC registration failed, its \
+            helper is missing, or there is no python; retry with `agent-installer workspace register-dsc`.
+            """)
 
     @OptionGroup var onboarding: OnboardingArguments
 

@@ -141,4 +141,23 @@ struct OnboardingRerunTests {
         #expect(forced.status == 0, "\(forced.standardError)")
         #expect(forced.standardOutput.hasPrefix("Onboarded workspace \(S.ws)"))
     }
+
+    @Test("CLI on a tree without systemd: the SysV registration is shown, not run; DSC reported as skipped")
+    func cliSysV() async throws {
+        let r = try OnboardingRoot()
+        try FileIO.removeTree(r.path("/usr/lib/systemd"))
+        try r.dir.write("etc/opt/microsoft/omsagent/sysconf/omsagent.ulinux", "#!/bin/sh\n# omsagent-%WORKSPACE_ID%\n")
+        try r.dir.write("usr/sbin/update-rc.d", "#!/bin/sh\necho ran >\"$(dirname \"$0\")/ran\"\n", mode: 0o755)
+        let out = try await Oracle.run([OnboardingCLITests.binary, "onboard", "-w", S.ws, "--key-stdin", "--root", r.dir.path,
+                                        "--endpoint", S.env("AGENT_TEST_WORKSPACE_URL"), "--cacert", S.env("AGENT_TEST_CA")],
+                                       input: Array(S.key.utf8))
+        #expect(out.status == 0, "\(out.standardError)")
+        let lines = out.standardOutput.split(separator: "\n").map(String.init)
+        #expect(lines.contains("service: sysv /etc/init.d/omsagent-\(S.ws)"))
+        #expect(lines.contains("on the live host, run: /usr/sbin/update-rc.d omsagent-\(S.ws) defaults"))
+        #expect(lines.contains("on the live host, run: /etc/init.d/omsagent-\(S.ws) restart"))
+        #expect(lines.contains { $0.hasPrefix("DSC registration skipped: not the live host") })
+        #expect(!r.dir.exists("usr/sbin/ran"))
+        #expect(r.attributes("/etc/init.d/omsagent-\(S.ws)")?.mode == 0o755)
+    }
 }

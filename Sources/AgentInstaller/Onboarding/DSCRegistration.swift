@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import AgentSupport
 
 /// DSC registration of the primary workspace (contract §10.14): the omsconfig metaconfig helper, run as the
@@ -52,7 +57,8 @@ public enum DSCRegistration {
     }
 
     /// The step itself, on any root (`execute` restricts it to the live host): checks, then the helper as
-    /// `omsagent` through `setpriv` (numeric ids from the root's user database), else `runuser`.
+    /// `omsagent` through `setpriv` (numeric ids from the root's user database), else `runuser`; directly when
+    /// the caller already is `omsagent`.
     static func run(workspace ws: String, context: InstallContext) async -> Outcome {
         let root = context.root
         let conf = root.readText(AgentPaths.Workspace(ws).omsadminConf).flatMap(OmsAdminConf.parse)
@@ -77,7 +83,9 @@ public enum DSCRegistration {
         }
         let groups = users.groups.filter { $0.members.contains(user.name) && $0.gid != user.gid }.map { String($0.gid) }
         let launcher: [String]
-        if let setpriv = HostRoot.live.which("setpriv") {
+        if geteuid() == user.uid {
+            launcher = []  // already omsagent
+        } else if let setpriv = HostRoot.live.which("setpriv") {
             launcher = [setpriv, "--reuid", String(user.uid), "--regid", String(user.gid)]
                 + (groups.isEmpty ? ["--clear-groups"] : ["--groups", groups.joined(separator: ",")]) + ["--"]
         } else if let runuser = HostRoot.live.which("runuser") {
