@@ -23,19 +23,22 @@ GNU_TIME = "/usr/bin/time"
 
 def timed(argv, env=None, cwd=None, check=True, stdout=subprocess.DEVNULL):
     """Runs argv under GNU time; returns (wall ms, peak RSS KiB of the largest process, exit status, CPU ms).
-    CPU is user + system time of the command and its children: less disturbed by other load than wall time."""
-    with tempfile.NamedTemporaryFile("r", prefix="bench-rss.") as out:
+    CPU is user + system time of the command and its children (from wait4, microsecond resolution; GNU time's
+    own share is negligible): less disturbed by other load than wall time."""
+    with tempfile.NamedTemporaryFile("r", prefix="bench-rss.") as out, \
+            tempfile.TemporaryFile(prefix="bench-err.") as err:
         start = time.perf_counter()
-        proc = subprocess.run([GNU_TIME, "-f", "%M %U %S", "-o", out.name] + list(argv), env=env, cwd=cwd,
-                              stdout=stdout, stderr=subprocess.PIPE)
+        proc = subprocess.Popen([GNU_TIME, "-f", "%M", "-o", out.name] + list(argv), env=env, cwd=cwd,
+                                stdout=stdout, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
         elapsed = (time.perf_counter() - start) * 1000
-        fields = next((l.split() for l in reversed(open(out.name).read().split("\n")) if len(l.split()) == 3), None)
-    if check and proc.returncode != 0:
-        raise SystemExit(f"benchmark command failed ({proc.returncode}): {' '.join(argv)}\n"
-                         f"{proc.stderr.decode(errors='replace')[-2000:]}")
-    if not fields:
-        return elapsed, None, proc.returncode, None
-    return elapsed, int(fields[0]), proc.returncode, (float(fields[1]) + float(fields[2])) * 1000
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        rss = next((int(l) for l in reversed(open(out.name).read().split("\n")) if l.strip().isdigit()), None)
+        err.seek(0)
+        if check and proc.returncode != 0:
+            raise SystemExit(f"benchmark command failed ({proc.returncode}): {' '.join(argv)}\n"
+                             f"{err.read().decode(errors='replace')[-2000:]}")
+    return elapsed, rss, proc.returncode, (usage.ru_utime + usage.ru_stime) * 1000
 
 
 class Samples:
