@@ -3,8 +3,8 @@ import AgentSupport
 import ArgumentParser
 
 /// The options shared by `plan` and `install`: the bundle, the root, the mode and the version switches.
-/// `--force` is declared by each command (in `install` it is the onboarding group's flag, which then also
-/// allows downgrades), so the two option groups do not both claim it.
+/// `--force` (package level only: downgrade) is declared by each command; re-sending an onboarding
+/// request is the onboarding group's separate `--reonboard`.
 struct InstallArguments: ParsableArguments {
     @Option(help: ArgumentHelp("The bundle: a local file, or an http(s) URL to download (through -p PROXY, trusting --cacert).",
                                valueName: "file|url"))
