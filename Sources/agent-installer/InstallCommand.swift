@@ -34,7 +34,8 @@ struct InstallCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandFailure.run { () throws(AgentError) in
             let onboardingOptions = onboarding.requested ? try onboarding.options() : nil
-            let session = try await arguments.session(force: onboarding.force)
+            let session = try await arguments.session(force: onboarding.force, proxy: onboarding.proxy,
+                                                         cacert: onboarding.cacert)
             defer { session.discard() }
             if dryRun {
                 print(PlanCommand.render(session.plan, format: arguments.format))
