@@ -62,7 +62,7 @@ struct ProxyInputCLITests {
         #expect(keyLineOnly.status == 4, "\(keyLineOnly.standardError)")
     }
 
-    @Test("-p with a password warns exactly once (onboard, install, preflight, bundle fetch); without one it does not")
+    @Test("-p with a password warns exactly once (onboard, install, preflight, plan, bundle fetch); without one it does not")
     func argvWarning() async throws {
         let (r, key) = try setup()
         let withPassword = "http://agent:Pr0xyPw@proxy.example:3128"
@@ -72,6 +72,7 @@ struct ProxyInputCLITests {
             ["install", "--bundle", r.dir.url("no-bundle"), "--root", r.dir.path, "-w", Self.ws, "--key-file", key,
              "--cacert", r.dir.url("no-ca")],
             ["preflight", "--root", r.dir.path, "--cacert", r.dir.url("no-ca")],
+            ["plan", "--bundle", r.dir.url("no-bundle"), "--root", r.dir.path],
             ["bundle", "fetch", "https://127.0.0.1:9/b.sh", "-o", r.dir.url("b.sh"), "--stall-timeout", "0"],
         ]
         for command in commands {
