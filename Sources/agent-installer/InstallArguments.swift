@@ -45,7 +45,7 @@ struct InstallArguments: ParsableArguments {
     /// Extracts the bundle and makes the plan (nothing under the root changes). A URL is downloaded first into a
     /// private temporary file (directly or through `proxy`, trusting `cacert` or the system's CAs), verified as
     /// `bundle fetch` verifies, used exactly as a local file and removed.
-    func session(force: Bool, proxy: String?, cacert: String?) async throws(AgentError) -> InstallSession {
+    func session(force: Bool, proxy: HTTPProxy?, cacert: String?) async throws(AgentError) -> InstallSession {
         let hostRoot = try HostRoot(root)
         let options = try options(force: force)
         if BundleDownload.isURL(bundle) {
@@ -59,7 +59,7 @@ struct InstallArguments: ParsableArguments {
 
     /// The HTTP configuration of a bundle download: the proxy (4 when malformed; without one the proxy
     /// environment variables apply, as for `bundle fetch`) and the CA file (2 when it is not a file).
-    static func download(proxy: String?, cacert: String?) throws(AgentError) -> HTTPClientConfiguration {
+    static func download(proxy: HTTPProxy?, cacert: String?) throws(AgentError) -> HTTPClientConfiguration {
         var config = HTTPClientConfiguration()
         if let cacert {
             guard FileIO.kind(cacert, followLinks: true) == .regular else {
@@ -67,7 +67,7 @@ struct InstallArguments: ParsableArguments {
             }
             config.caFile = cacert
         }
-        if let proxy { config.proxy = .proxy(try HTTPProxy.parse(proxy)) }
+        if let proxy { config.proxy = .proxy(proxy) }
         return config
     }
 }

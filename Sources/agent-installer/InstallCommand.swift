@@ -38,7 +38,14 @@ struct InstallCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandFailure.run { () throws(AgentError) in
             let onboardingOptions = onboarding.requested ? try onboarding.options() : nil
-            let session = try await arguments.session(force: force, proxy: onboarding.proxy, cacert: onboarding.cacert)
+            // The proxy is read once (standard input, a file or -p): onboarding's, else the download's own.
+            let downloadProxy: HTTPProxy?
+            if let onboardingOptions {
+                downloadProxy = onboardingOptions.proxy?.httpProxy
+            } else {
+                downloadProxy = try onboarding.proxy.text().map { (p) throws(AgentError) in try HTTPProxy.parse(p) }
+            }
+            let session = try await arguments.session(force: force, proxy: downloadProxy, cacert: onboarding.cacert)
             defer { session.discard() }
             if dryRun {
                 print(PlanCommand.render(session.plan, format: arguments.format))

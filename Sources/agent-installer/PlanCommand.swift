@@ -13,15 +13,16 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(help: "Allow downgrades (dpkg without --refuse-downgrade, rpm --force).")
     var force = false
 
-    @Option(name: [.customShort("p"), .long], help: "Proxy for a bundle URL: [http(s)://][user:password@]host[:port].")
-    var proxy: String?
+    /// The proxy for a bundle URL (`-p`, `--proxy-file`, `--proxy-stdin`).
+    @OptionGroup var proxy: ProxyArguments
 
     @Option(help: "PEM file of the CA(s) to trust for a bundle URL (default: the system's).")
     var cacert: String?
 
     func run() async throws {
         try await CommandFailure.run { () throws(AgentError) in
-            let session = try await arguments.session(force: force, proxy: proxy, cacert: cacert)
+            let downloadProxy = try proxy.text().map { (p) throws(AgentError) in try HTTPProxy.parse(p) }
+            let session = try await arguments.session(force: force, proxy: downloadProxy, cacert: cacert)
             defer { session.discard() }
             print(Self.render(session.plan, format: arguments.format))
             if let blocked = session.plan.blocked { throw AgentError(ExitCode(rawValue: blocked.code) ?? .internalError, blocked.message) }
