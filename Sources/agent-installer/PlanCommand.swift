@@ -13,9 +13,16 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(help: "Allow downgrades (dpkg without --refuse-downgrade, rpm --force).")
     var force = false
 
+    /// The proxy for a bundle URL (`-p`, `--proxy-file`, `--proxy-stdin`).
+    @OptionGroup var proxy: ProxyArguments
+
+    @Option(help: "PEM file of the CA(s) to trust for a bundle URL (default: the system's).")
+    var cacert: String?
+
     func run() async throws {
         try await CommandFailure.run { () throws(AgentError) in
-            let session = try await arguments.session(force: force)
+            let downloadProxy = try proxy.text().map { (p) throws(AgentError) in try HTTPProxy.parse(p) }
+            let session = try await arguments.session(force: force, proxy: downloadProxy, cacert: cacert)
             defer { session.discard() }
             print(Self.render(session.plan, format: arguments.format))
             if let blocked = session.plan.blocked { throw AgentError(ExitCode(rawValue: blocked.code) ?? .internalError, blocked.message) }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import AgentSupport
 import Preflight
 
@@ -15,6 +20,10 @@ public enum Uninstall {
     ]
     /// Directories `purge` removes when empty, in order.
     public static let emptyParents = ["/etc/opt/microsoft", "/opt/microsoft", "/var/opt/microsoft", "/etc/opt", "/var/opt"]
+    /// The base system's directories (Debian's base-files creates them, RHEL's filesystem owns them). When one of
+    /// `packages` is installed they survive an uninstall, unlike upstream: purge does not `rmdir` them, and one that
+    /// dpkg removed with the last package listing it is recreated with its former mode and owner.
+    public static let baseSystemDirectories = (packages: ["base-files", "filesystem"], paths: ["/opt", "/etc/opt", "/var/opt"])
     /// Files removed by both modes (steps 2 and 8).
     public static let strayFiles = ["/etc/cron.d/OMSConsistencyInvoker", "/etc/omsagent-onboard.conf",
                                     "/etc/collectd.d/oms.conf", "/etc/collectd/collectd.conf.d/oms.conf"]
@@ -56,6 +65,25 @@ public enum Uninstall {
             try await PackageLockWait.wait(root: root, manager: manager, timeout: lockTimeout, report: progress)
         }
         for file in strayFiles.prefix(2) { delete(file, root: root, into: &outcome) }
+        let baseInstalled = !(await PlanFacts.installedVersions(root: root, manager: manager,
+                                                                names: baseSystemDirectories.packages, runner: runner)).isEmpty
+        let baseDirectories = !baseInstalled ? [] : baseSystemDirectories.paths.compactMap { path in
+            real(path, root).flatMap { FileIO.kind($0, followLinks: false) == .directory ? FileIO.attributes($0) : nil }
+                .map { (path: path, attributes: $0) }
+        }
+        if purge {
+            // What the omsagent package's removal scripts undo upstream (service units, syslog forwarding, logrotate
+            // files); in a --root tree its scripts cannot, and these files are onboarding's, not the package's.
+            do throws(AgentError) {
+                for removed in try await WorkspaceRemoval.removeAll(context: InstallContext(root: root, runner: runner)) {
+                    outcome.deleted += removed.removed
+                    outcome.changed = outcome.changed || !removed.removed.isEmpty
+                }
+            } catch {
+                outcome.notes.append(error.message)
+                outcome.exitCode = 1
+            }
+        }
         var order = ["omsconfig"]
         if installed["lad-mdsd"] != nil, !purge, installed["omsagent"] != nil {
             outcome.packages["omsagent"] = "kept: lad-mdsd uses it"
@@ -89,11 +117,20 @@ public enum Uninstall {
             for (package, paths) in purgeTrees where after[package] == nil {
                 for path in paths { delete(path, root: root, into: &outcome) }
             }
-            for dir in emptyParents {
+            for dir in emptyParents where !baseDirectories.contains(where: { $0.path == dir }) {
                 if let real = real(dir, root), root.isDirectory(dir), FileIO.list(real).isEmpty {
                     delete(dir, root: root, into: &outcome)
                 }
             }
+        }
+        for (path, attributes) in baseDirectories where !root.exists(path) {
+            guard let real = real(path, root), mkdir(real, 0o700) == 0,
+                  chown(real, attributes.uid, attributes.gid) == 0, chmod(real, mode_t(attributes.mode)) == 0 else {
+                outcome.notes.append("cannot recreate \(path): \(FileIO.errnoText())")
+                outcome.exitCode = 1
+                continue
+            }
+            outcome.notes.append("recreated \(path): the package manager removed it with the last package that listed it")
         }
         for file in strayFiles.suffix(2) { delete(file, root: root, into: &outcome) }
         if after["omsagent"] == nil || purge { delete(InstallReceipt.path, root: root, into: &outcome) }
