@@ -135,7 +135,7 @@ struct ExtensionEndToEndTests {
         let out = try await Oracle.run(
             [Self.binary, "extension", "--root", f.dir.path, "--handler-dir", f.handlerDirectory,
              "--endpoint", Self.env("AGENT_TEST_WORKSPACE_URL"), "--cacert", Self.env("AGENT_TEST_CA"),
-             "--metadata-url", "http://127.0.0.1:9/metadata/instance", "-enable"],
+             "--metadata-url", "http://127.0.0.1:9/metadata/instance", "--retry-interval", "0.05", "-enable"],
             environment: ["ConfigSequenceNumber": "0"])
         #expect(out.status == 53, "\(out.standardOutput) \(out.standardError)")
         #expect(out.standardOutput.hasPrefix("Enable,error,53,"), "\(out.standardOutput)")

@@ -1,5 +1,6 @@
 import AgentInstaller
 import AgentSupport
+import Preflight
 import Testing
 import TestSupport
 #if canImport(Glibc)
@@ -123,6 +124,22 @@ import Glibc
         #expect(table.supports(distribution: "debian", version: "11"))
         #expect(table.supports(distribution: "amzn", version: "2"))
         #expect(!table.supports(distribution: "fedora", version: "8"))
+    }
+
+    /// The OS rule is a view of the support matrix's data: a matrix with other extension versions changes it, and
+    /// the built-in view agrees with the matrix's extension scope for every row and listed version.
+    @Test func osSupportIsAViewOfTheSupportMatrix() throws {
+        let custom = try SupportMatrix(json: Array(#"{"schemaVersion":1,"architectures":["x86_64"],"distributions":[{"name":"Debian","prefixes":["debian"],"versions":["11","12"],"extensionVersions":["12"]}]}"#.utf8), source: "test")
+        let view = ExtensionOSSupport(matrix: custom)
+        #expect(view.supports(distribution: "debian", version: "12"))
+        #expect(!view.supports(distribution: "debian", version: "11"), "extensionVersions, not versions, apply")
+        #expect(!view.supports(distribution: "ubuntu", version: "22.04"))
+        for row in SupportMatrix.default.distributions {
+            for version in row.versions + (row.extensionVersions ?? []) {
+                #expect(ExtensionOSSupport.contract.supports(distribution: row.prefixes[0], version: version)
+                        == (row.extensionVersions ?? row.versions).contains(version), "\(row.name) \(version)")
+            }
+        }
     }
 
     @Test func osCheckReadsOsRelease() throws {
