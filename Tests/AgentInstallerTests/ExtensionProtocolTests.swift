@@ -38,6 +38,16 @@ import Glibc
         #expect(object.version == "1.0" && object.configFolder == "/ext/config" && object.eventsFolder == nil)
     }
 
+    /// Regression (reproduced with the handler-environment fuzz target, fuzz/corpus/handler-environment/
+    /// big-version-number): a whole number too large for Int as the schema version trapped in `Int(_:)`.
+    @Test(arguments: ["1e300", "-1e300", "123456789012345678901234567890", "1e15", "2.5", "7"])
+    func numericSchemaVersionNeverTraps(_ number: String) throws {
+        let text = Self.environmentObject.replacing(#""version":1.0"#, with: #""version":\#(number)"#)
+        let environment = try HandlerEnvironment.parse(Array(text.utf8))
+        let expected = Double(number).map { abs($0) < 1e15 && $0 == $0.rounded() ? "\(Int($0)).0" : "\($0)" }
+        #expect(environment.version == expected)
+    }
+
     @Test(arguments: ["logFolder", "configFolder", "statusFolder", "heartbeatFile"])
     func missingEnvironmentKeyIs11(_ key: String) {
         let text = Self.environmentObject.replacing("\"\(key)\"", with: "\"other\"")

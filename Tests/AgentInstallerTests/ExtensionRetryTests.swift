@@ -41,19 +41,23 @@ final class BackgroundProgram: @unchecked Sendable {
 /// The deadline-budgeted retries of install (package manager locked, §8.2) and the managed-identity codes of enable
 /// (40, 41), with the real engine; the lock is a POSIX record lock held by a python3 process, as dpkg takes it.
 @Suite struct ExtensionRetryTests {
-    /// Holds a write lock on `file` for `seconds`, then exits; writes its pid to `ready` once it holds the lock.
+    /// Holds a write lock on dpkg's frontend lock of the fixture for `seconds` or until the file `release` appears,
+    /// then exits; writes its pid to `holder.pid` once it holds the lock.
     static func lockHolder(_ f: ExtensionFixture, seconds: Int) async throws -> BackgroundProgram {
         try? FileIO.remove(f.dir.url("holder.pid"))
+        try? FileIO.remove(f.dir.url("release"))
         let script = """
             import fcntl, os, sys, time
             f = open(sys.argv[1], "a+")
             fcntl.lockf(f, fcntl.LOCK_EX)
             with open(sys.argv[2] + ".tmp", "w") as r: r.write(str(os.getpid()))
             os.rename(sys.argv[2] + ".tmp", sys.argv[2])
-            time.sleep(float(sys.argv[3]))
+            end = time.time() + float(sys.argv[3])
+            while time.time() < end and not os.path.exists(sys.argv[4]): time.sleep(0.05)
             """
         return try await BackgroundProgram(["python3", "-c", script, f.dir.url("var/lib/dpkg/lock-frontend"),
-                                            f.dir.url("holder.pid"), String(seconds)], readyFile: f.dir.url("holder.pid"))
+                                            f.dir.url("holder.pid"), String(seconds), f.dir.url("release")],
+                                           readyFile: f.dir.url("holder.pid"))
     }
 
     static func engine(interval: Duration, attempts: Int = 10) -> ExtensionEngine {
@@ -69,9 +73,16 @@ final class BackgroundProgram: @unchecked Sendable {
     @Test func installWaitsOutAShortLockThenSucceeds() async throws {
         let f = try await ExtensionEndToEndTests.fixture()
         try await f.writeStandardSettings(seq: 0)
-        let holder = try await Self.lockHolder(f, seconds: 3)
+        let holder = try await Self.lockHolder(f, seconds: 100)
         let clock = ContinuousClock(), started = clock.now
-        let outcome = await f.handler(sequence: 0, timeLimit: .seconds(120)).run(.install, operations: Self.engine(interval: .seconds(1)))
+        let handler = f.handler(sequence: 0, timeLimit: .seconds(120))
+        let install = Task { await handler.run(.install, operations: Self.engine(interval: .seconds(1))) }
+        // The lock is released once the handler has reported two locked attempts.
+        while !Self.log(f).contains("attempt 2/10: package manager locked"), clock.now - started < .seconds(90) {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try f.dir.write("release", "")
+        let outcome = await install.value
         let elapsed = clock.now - started
         _ = await holder.finished()
         #expect(outcome.code == 0, "\(outcome.message)")
@@ -88,8 +99,9 @@ final class BackgroundProgram: @unchecked Sendable {
         try await f.writeStandardSettings(seq: 0)
         let holder = try await Self.lockHolder(f, seconds: 120)
         let clock = ContinuousClock(), started = clock.now
-        let limit = Duration.seconds(8)
-        let outcome = await f.handler(sequence: 0, timeLimit: limit).run(.install, operations: Self.engine(interval: .seconds(1)))
+        let limit = Duration.seconds(20)
+        let outcome = await f.handler(sequence: 0, timeLimit: limit)
+            .run(.install, operations: Self.engine(interval: .seconds(1), attempts: 100))
         let elapsed = clock.now - started
         await holder.stop()
         #expect(outcome.code == 55, "\(outcome.message)")
