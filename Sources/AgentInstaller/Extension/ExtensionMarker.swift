@@ -16,6 +16,7 @@ public struct ExtensionMarker: Sendable, Equatable {
     /// The handler version that applied them.
     public var handlerVersion: String
 
+    /// A record as read from a marker.
     public init(settingsDigest: String, handlerVersion: String) {
         self.settingsDigest = settingsDigest
         self.handlerVersion = handlerVersion
