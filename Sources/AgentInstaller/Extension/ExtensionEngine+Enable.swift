@@ -16,18 +16,22 @@ extension ExtensionEngine {
             throw AgentError(.systemProblem, "Enable cannot be called before install")
         }
         let workspace = try request.settings.validWorkspace()
-        let conf = "\(Self.etc)/\(workspace.value)/conf"
+        // The workspace directory as the onboarding names it: an existing one matched case-insensitively.
+        let dirName = request.root.list(Self.etc).first { $0.lowercased() == workspace.value.lowercased() } ?? workspace.value
+        let conf = "\(Self.etc)/\(dirName)/conf"
         let options = try onboardingOptions(request.settings, workspace: workspace, metadata: metadata)
         let marker = ExtensionMarker(options: options, handlerVersion: ExtensionLog.handlerVersion(handlerDirectory: request.handlerDirectory))
-        let paths = AgentPaths.Workspace(workspace.value)
+        let paths = AgentPaths.Workspace(dirName)
         let applied = request.root.readText(conf + "/" + ExtensionMarker.name).flatMap(ExtensionMarker.parse)
         let onboarded: Bool
-        if applied == marker, request.root.isRegularFile(paths.omsadminConf), request.root.isRegularFile(paths.cert),
-           request.root.isRegularFile(paths.key) {
+        let unchanged = applied == marker && request.root.isRegularFile(paths.omsadminConf)
+            && request.root.isRegularFile(paths.cert) && request.root.isRegularFile(paths.key)
+        if unchanged, await workspaceRunning(request, workspace: dirName) {
             log.info("workspace \(workspace.value) already onboarded with these settings by handler \(marker.handlerVersion); not contacting the service")
             onboarded = false
         } else {
-            log.info(applied == nil ? "no settings record in the marker: onboarding"
+            log.info(unchanged ? "settings unchanged but the agent is not running (after a disable): onboarding again"
+                     : applied == nil ? "no settings record in the marker: onboarding"
                      : applied!.handlerVersion != marker.handlerVersion
                         ? "handler version changed from \(applied!.handlerVersion) to \(marker.handlerVersion): onboarding again"
                         : "settings changed since the last enable: onboarding again")
@@ -45,8 +49,19 @@ extension ExtensionEngine {
         } catch {
             throw AgentError(.systemProblem, "Couldn't create marker file: \(error.message)")
         }
-        try await restartUnlessSeen(request, workspace: workspace.value, onboarded: onboarded)
-        try await removePreviousWorkspaces(keeping: workspace.value, request)
+        try await restartUnlessSeen(request, workspace: dirName, onboarded: onboarded)
+        try await removePreviousWorkspaces(keeping: dirName, request)
+    }
+
+    /// True when the workspace's agent runs on the live host (`service_control is-running <ws>` exits 1); under
+    /// another root, where nothing runs, always true. A disable stops the agent, so the next enable with unchanged
+    /// settings must still start it (through the onboarding, as upstream's enable does).
+    func workspaceRunning(_ request: ExtensionRequest, workspace: String) async -> Bool {
+        guard request.root.isLive else { return true }
+        guard request.root.isExecutable(AgentPaths.serviceControl),
+              let out = try? await runner.run([AgentPaths.serviceControl, "is-running", workspace], timeout: .seconds(30))
+        else { return false }
+        return out.status == 1
     }
 
     /// §8.3 step 9: `service_control restart <ws>` for a sequence number not seen before (the onboarding restarts the
