@@ -121,6 +121,30 @@ final class BackgroundProgram: @unchecked Sendable {
                 "\(bounded.message)")
     }
 
+    /// The command as the agent runs it: the budget runs from the process's start (`--time-limit` replacing the
+    /// agent's 900 s, `--retry-interval` the 30 s pause): with the install reserve of 60 s, a 75 s limit leaves
+    /// about 7.5 s of lock waiting (the final-status margin is 7.5 s), fewer than the 10 attempts of 1 s; then one
+    /// summary line with 55 and the holder.
+    @Test func commandGivesUpWithinItsBudget() async throws {
+        let f = try await ExtensionEndToEndTests.fixture()
+        try await f.writeStandardSettings(seq: 0)
+        let holder = try await Self.lockHolder(f, seconds: 200)
+        let clock = ContinuousClock(), started = clock.now
+        let out = try await Oracle.run([ExtensionEndToEndTests.binary, "extension", "--root", f.dir.path,
+                                        "--handler-dir", f.handlerDirectory, "--metadata-url", "",
+                                        "--time-limit", "75", "--retry-interval", "1", "-install"],
+                                       environment: ["ConfigSequenceNumber": "0"])
+        let elapsed = clock.now - started
+        await holder.stop()
+        #expect(out.status == 55, "\(out.standardOutput) \(out.standardError)")
+        #expect(out.standardOutput.hasPrefix("Install,error,55,package manager locked by pid \(holder.pid) "), "\(out.standardOutput)")
+        #expect(out.standardOutput.split(separator: "\n").count == 1)
+        #expect(out.standardOutput.contains("to finish before the guest agent's time limit"), "\(out.standardOutput)")
+        #expect(elapsed < .seconds(67), "\(elapsed)")
+        let attempts = Self.log(f).split(separator: "\n").filter { $0.contains("/10: package manager locked by pid \(holder.pid)") }.count
+        #expect((2...9).contains(attempts), "about one attempt a second for ~7.5 s (\(attempts))")
+    }
+
     @Test func automaticManagementCodes() async throws {
         let f = try await ExtensionFixture()
         try f.writeSettings(seq: 0, publicSettings: #"{"workspaceId":"\#(ExtensionFixture.workspace)","enableAutomaticManagement":true}"#,
