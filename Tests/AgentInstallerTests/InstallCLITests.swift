@@ -43,9 +43,9 @@ import TestSupport
         let plan = try await run(["plan", "--bundle", t.bundle, "--root", t.root, "--format", "json"])
         #expect(plan.status == 0, "\(plan.standardError)")
         let planned = try JSONDecoder().decode(InstallPlan.self, from: Data(plan.standardOutput.utf8))
-        #expect(planned.steps.prefix(5).map(\.component) == ["omi", "omi-reload", "scx", "omsagent", "omsconfig"])
-        #expect(planned.steps.first?.action == .install)
-        #expect(planned.steps.first?.command.contains("--log=\(t.root)/var/log/dpkg.log") == true)
+        #expect(planned.steps.prefix(6).map(\.component) == ["disk", "omi", "omi-reload", "scx", "omsagent", "omsconfig"])
+        #expect(planned.steps[1].action == .install)
+        #expect(planned.steps[1].command.contains("--log=\(t.root)/var/log/dpkg.log") == true)
         #expect(t.dir.read("root/var/lib/dpkg/status") == statusBefore)
         #expect(!t.dir.exists("root/var/lib/agent-installer"))
 
