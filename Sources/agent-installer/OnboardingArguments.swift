@@ -39,8 +39,8 @@ struct OnboardingArguments: ParsableArguments {
     @Option(help: "Extra CA bundle for verifying the service (TLS-inspecting proxies).")
     var cacert: String?
 
-    @Flag(help: "Re-onboard even when the workspace is onboarded, running and unchanged.")
-    var force = false
+    @Flag(help: "Send a fresh onboarding request even when the workspace is onboarded, running and unchanged.")
+    var reonboard = false
 
     /// True when any onboarding option was given (for `install`).
     var requested: Bool { workspace != nil || keyFile != nil || keyStdin || sharedKey != nil }
@@ -77,7 +77,7 @@ struct OnboardingArguments: ParsableArguments {
         var options = try OnboardingOptions(workspace: ws, key: key, domain: dom, proxy: proxyConfiguration,
                                             azureResourceID: azureResourceID, multihomingMarker: marker,
                                             endpoint: endpoint, caFile: cacert)
-        options.force = force
+        options.reonboard = reonboard
         return options
     }
 }

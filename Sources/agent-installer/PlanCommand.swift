@@ -13,9 +13,15 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(help: "Allow downgrades (dpkg without --refuse-downgrade, rpm --force).")
     var force = false
 
+    @Option(name: [.customShort("p"), .long], help: "Proxy for a bundle URL: [http(s)://][user:password@]host[:port].")
+    var proxy: String?
+
+    @Option(help: "PEM file of the CA(s) to trust for a bundle URL (default: the system's).")
+    var cacert: String?
+
     func run() async throws {
         try await CommandFailure.run { () throws(AgentError) in
-            let session = try await arguments.session(force: force)
+            let session = try await arguments.session(force: force, proxy: proxy, cacert: cacert)
             defer { session.discard() }
             print(Self.render(session.plan, format: arguments.format))
             if let blocked = session.plan.blocked { throw AgentError(ExitCode(rawValue: blocked.code) ?? .internalError, blocked.message) }
