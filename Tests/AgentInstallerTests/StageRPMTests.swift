@@ -16,8 +16,9 @@ import TestSupport
     func plan(_ root: HostRoot, _ bundle: BundleExtraction, options: InstallOptions = InstallOptions()) async throws -> InstallPlan {
         let installed = await PlanFacts.installedVersions(root: root, manager: .rpm, names: InstallPlan.packageOrder)
         let facts = PlanFacts(root: root, packageManager: .rpm, flavour: .v300, installed: installed, dscUsable: true)
+        let sizes = await PackageSizes.read(manifest: bundle.manifest, bundleDirectory: bundle.destination, flavour: .v300, manager: .rpm)
         return try InstallPlan.make(manifest: bundle.manifest, bundleDirectory: bundle.destination,
-                                    bundleVersion: bundle.version, facts: facts, options: options)
+                                    bundleVersion: bundle.version, facts: facts, options: options, packageSizes: sizes)
     }
 
     func rpmQuery(_ root: HostRoot) async throws -> [String] {
@@ -38,6 +39,13 @@ import TestSupport
         let bundle = try await extract(dir)
         let first = try await plan(root, bundle)
         #expect(first.steps.first { $0.component == "omi" }?.command.prefix(6) == ["rpm", "--root", root.path, "--dbpath", "/var/lib/rpm", "-ivh"])
+        // The disk check counts rpm's %{SIZE} of the four packages (oracle: rpm -qp).
+        var sum: Int64 = 0
+        for p in bundle.manifest.packages(flavour: "300", format: "rpm") {
+            let out = try await Oracle.output(["rpm", "-qp", "--qf", "%{SIZE}", bundle.destination + "/" + p.path])
+            sum += Int64(out.split(separator: "\n").last ?? "") ?? 0
+        }
+        #expect(sum > 0 && first.steps.first?.disk?.first?.requiredBytes == sum + DiskRequirement.margin)
         let outcome = await InstallRun.execute(first, context: .init())
         #expect(outcome.exitCode == 0, "\(outcome)")
         #expect(try await rpmQuery(root) == ["omi 1.6.10-2", "scx 1.6.10-1", "omsagent 1.14.19-0", "omsconfig 1.1.1-932"])

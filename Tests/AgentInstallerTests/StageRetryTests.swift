@@ -93,3 +93,35 @@ import TestSupport
                 "\(outcome.log)")
     }
 }
+
+extension StageRetryTests {
+    @Test("omi's postinst fails once: straight to the retry path (scx is not tried first), then everything installs")
+    func omiFailsOnce() async throws {
+        let r = try InstallRoot()
+        let bundle = try await r.bundle()
+        try r.failScript("omi.postinst", once: true)
+        let outcome = try await r.install(bundle)
+        #expect(outcome.exitCode == 0, "\(outcome)")
+        #expect(try await r.dpkgQuery().count == 4)
+        let seq = r.scriptSequence.filter { $0.hasPrefix("omi ") || $0.hasPrefix("scx ") }
+        #expect(seq == ["omi preinst install", "omi postinst configure",           // fails (once)
+                        "omi prerm remove", "omi postrm remove", "omi postrm purge", // retry: dpkg --purge omi
+                        "omi preinst install", "omi postinst configure",
+                        "scx preinst install", "scx postinst configure"])
+    }
+
+    @Test("omi's postinst always fails: 19 from the retry path's OMI step, omi purged, nothing else tried")
+    func omiFailsAlways() async throws {
+        let r = try InstallRoot()
+        let bundle = try await r.bundle()
+        try r.failScript("omi.postinst", once: false)
+        let outcome = try await r.install(bundle)
+        #expect(outcome.exitCode == 19, "\(outcome)")
+        #expect(outcome.reason == "omi-stage-failed" && outcome.failedStage == "retry:omi")
+        #expect(outcome.errorLines.contains { $0.contains("omi") }, "\(outcome.errorLines)")
+        #expect(outcome.rolledBack == ["purged omi"])
+        #expect(try await r.dpkgQuery().isEmpty)
+        #expect(!r.scriptSequence.contains { $0.hasPrefix("scx ") })
+        #expect(r.scriptSequence.filter { $0 == "omi postinst configure" }.count == 2)
+    }
+}
