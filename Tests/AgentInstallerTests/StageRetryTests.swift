@@ -26,6 +26,7 @@ import TestSupport
                                                          dscUsable: true), options: InstallOptions())
         #expect(live.retryPath.first?.command == ["/opt/microsoft/scx/bin/uninstall", "R", "force"])
         #expect(live.retryPath.first?.onlyIf == .init(path: "/opt/microsoft/scx/bin/uninstall", exists: true))
+        #expect(live.retryPath.first?.failureCode == 0 && live.retryPath.first?.stopsOnFailure == false)
         #expect(live.retryPath[1].onlyIf == .init(path: "/opt/microsoft/scx/bin/uninstall", exists: false))
         #expect(live.retryPath[6].action == .run && live.retryPath[6].command == ["/opt/omi/bin/service_control", "reload"])
     }

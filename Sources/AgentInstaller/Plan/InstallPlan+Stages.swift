@@ -39,8 +39,9 @@ extension InstallPlan {
         let omiCode = ExitCode.omiStage.rawValue, scxCode = ExitCode.scxStage.rawValue
         let uninstall = PlanFileEdits.scxUninstall
         var steps: [PlanStep] = []
+        // Its status is ignored (as upstream): the OMI step after it decides.
         var first = program("scx-uninstall", [uninstall, "R", "force"], reason: "scx's own uninstaller, when present",
-                            root: facts.root, failureCode: omiCode, stage: 4, stopsOnFailure: false)
+                            root: facts.root, failureCode: 0, stage: 4, stopsOnFailure: false)
         if facts.root.isLive {
             first.onlyIf = .init(path: uninstall, exists: true)
         } else {
