@@ -126,3 +126,42 @@ extension StageRetryTests {
         #expect(r.scriptSequence.filter { $0 == "omi postinst configure" }.count == 2)
     }
 }
+
+extension StageRetryTests {
+    @Test("live-host branch: with scx's uninstaller present it runs instead of the removals (conditions taken once)")
+    func uninstallerBranch() async throws {
+        let r = try InstallRoot()
+        let bundle = try await r.bundle()
+        try r.failScript("scx.postinst", once: true)
+        let uninstall = PlanFileEdits.scxUninstall
+        // A stand-in for scx's uninstaller: removes scx and omi from the root it lives in, logs, deletes itself
+        // (as the real one goes with the scx package). Were conditions re-evaluated after it ran, the
+        // package-by-package removals would run too and log "not installed".
+        let script = """
+            #!/bin/sh
+            R=$(cd "$(dirname "$0")/../../../.." && pwd)
+            echo "scx uninstall $*" >>"$R/var/log/agent-fixture/maintainer.log"
+            dpkg --root "$R" --force-script-chrootless --log="$R/var/log/dpkg.log" --force-depends --remove scx || exit 1
+            dpkg --root "$R" --force-script-chrootless --log="$R/var/log/dpkg.log" --purge omi || exit 1
+            rm -f "$0"
+            """
+        try r.dir.write("root" + uninstall, script + "\n", mode: 0o755)
+        var plan = try await r.plan(bundle)
+        // The live host's retry path, pointed at this root (the plan for a --root tree never runs root programs).
+        plan.retryPath[0].action = .run
+        plan.retryPath[0].command = [r.root.path + uninstall, "R", "force"]
+        plan.retryPath[0].onlyIf = .init(path: uninstall, exists: true)
+        for i in 1...4 { plan.retryPath[i].onlyIf = .init(path: uninstall, exists: false) }
+        let outcome = await InstallRun.execute(plan, context: .init())
+        #expect(outcome.exitCode == 0, "\(outcome)")
+        #expect(try await r.dpkgQuery().count == 4)
+        #expect(!r.dir.exists("root" + uninstall))
+        #expect(outcome.log.contains("scx-uninstall run: done"), "\(outcome.log)")
+        #expect(outcome.log.filter { $0.contains("remove: skipped") }.count == 4, "\(outcome.log)")
+        let seq = r.scriptSequence.filter { $0.hasPrefix("omi ") || $0.hasPrefix("scx ") }
+        #expect(seq == ["omi preinst install", "omi postinst configure", "scx preinst install", "scx postinst configure",
+                        "scx uninstall R", "scx prerm remove", "scx postrm remove",
+                        "omi prerm remove", "omi postrm remove", "omi postrm purge",
+                        "omi preinst install", "omi postinst configure", "scx preinst install", "scx postinst configure"])
+    }
+}
