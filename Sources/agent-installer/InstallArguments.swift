@@ -25,6 +25,9 @@ struct InstallArguments: ParsableArguments {
     @Flag(name: .customLong("no-digest"), help: "rpm --nodigest --nofiledigest.")
     var noDigest = false
 
+    @Flag(name: .customLong("restart-deps"), help: "Passed to the provider kits and auoms.")
+    var restartDeps = false
+
     @Option(help: "Expected SHA-256 of the bundle.")
     var sha256: String?
 
@@ -39,7 +42,7 @@ struct InstallArguments: ParsableArguments {
     func options(force: Bool) throws(AgentError) -> InstallOptions {
         if freshInstall && upgrade { throw AgentError(.usage, "Conflicting qualifiers: --install and --upgrade") }
         return InstallOptions(mode: freshInstall ? .install : .upgrade, force: force, skipDockerProvider: skipDocker,
-                              noDigest: noDigest)
+                              noDigest: noDigest, restartDependencies: restartDeps)
     }
 
     /// Extracts the bundle and makes the plan (nothing under the root changes). A URL is downloaded first into a

@@ -46,8 +46,12 @@ public struct InstallSession: Sendable {
     public static func prepare(root: HostRoot, bundle: BundleExtraction, workDirectory: String,
                                options: InstallOptions) async throws(AgentError) -> InstallSession {
         let facts = await HostFacts.gather(root: root)
+        let planFacts = try await PlanFacts.read(facts)
+        let sizes = await PackageSizes.read(manifest: bundle.manifest, bundleDirectory: bundle.destination,
+                                            flavour: planFacts.flavour, manager: planFacts.packageManager)
         let plan = try InstallPlan.make(manifest: bundle.manifest, bundleDirectory: bundle.destination,
-                                        bundleVersion: bundle.version, facts: try await PlanFacts.read(facts), options: options)
+                                        bundleVersion: bundle.version, facts: planFacts, options: options,
+                                        packageSizes: sizes)
         return InstallSession(facts: facts, bundle: bundle, plan: plan, workDirectory: workDirectory)
     }
 

@@ -9,6 +9,8 @@ import Preflight
 /// Removes the agent (contract §8) in reverse install order: `remove` keeps configuration, workspace certificates
 /// and data; `purge` also deletes the agent's data trees. Packages already absent are skipped, so a second run is
 /// harmless. Every package's outcome is reported; anything that should have gone but remains makes it fail.
+/// While `lad-mdsd` or `azsec-mdsd` is installed, omi and scx (and their provider kits) stay unless `force`: remove
+/// keeps them silently as upstream does, purge keeps them and fails (§8, improved).
 public enum Uninstall {
     /// The data trees `purge` deletes once their package is gone (contract §8 step 7), by package.
     public static let purgeTrees: [(package: String, paths: [String])] = [
@@ -49,7 +51,7 @@ public enum Uninstall {
     }
 
     /// Runs the uninstall.
-    public static func execute(root: HostRoot, manager: PackageManagerKind, purge: Bool,
+    public static func execute(root: HostRoot, manager: PackageManagerKind, purge: Bool, force: Bool = false,
                                runner: ProcessRunner = ProcessRunner(), lockTimeout: Duration = .seconds(300),
                                progress: @escaping @Sendable (String) -> Void = { _ in }) async throws(AgentError) -> Outcome {
         let names = consumers + InstallPlan.packageOrder.reversed() + providerPackages + ["auoms"]
@@ -58,7 +60,9 @@ public enum Uninstall {
                               receiptBundleVersion: InstallReceipt.read(root: root)?.bundleVersion)
         let present = consumers.filter { installed[$0] != nil }
         for c in present {
-            outcome.notes.append(purge ? "PURGE WARNING: \(c) is installed and needs omi and scx" : "\(c) is installed")
+            outcome.notes.append(purge ? "PURGE WARNING: \(c) is installed and needs omi and scx"
+                                     + (force ? "; --force purges them anyway" : "; they are kept (--force purges them)")
+                                 : "\(c) is installed")
         }
         let command = PackageCommand(root: root, manager: manager, options: InstallOptions())
         if InstallPlan.packageOrder.contains(where: { installed[$0] != nil }) {
@@ -90,9 +94,11 @@ public enum Uninstall {
         } else {
             order.append("omsagent")
         }
-        if present.isEmpty || purge { order += providerPackages + ["scx", "omi"] } else {
+        if present.isEmpty || (purge && force) { order += providerPackages + ["scx", "omi"] } else {
             for name in ["scx", "omi"] where installed[name] != nil {
-                outcome.packages[name] = "kept: \(present.joined(separator: ", ")) needs it"
+                outcome.packages[name] = "kept: \(present.joined(separator: ", ")) needs it" + (purge ? " (--force purges it)" : "")
+                // A purge was asked for: what it leaves behind is a failure to report, not a silent success.
+                if purge { outcome.exitCode = 1 }
             }
         }
         order.append("auoms")
@@ -108,11 +114,16 @@ public enum Uninstall {
                 outcome.packages[name] = purgeIt ? "purged" : "removed"
                 outcome.changed = true
             } else {
-                outcome.packages[name] = "failed: " + (out?.standardError.split(separator: "\n").last.map(String.init) ?? "could not run")
+                let lines = InstallRun.errorLines(out?.standardError ?? "").map { $0.trimmingPrefixSpace }
+                outcome.packages[name] = "failed: " + (out == nil ? "could not run" : lines.joined(separator: " | "))
                 outcome.exitCode = 1
             }
         }
         let after = await PlanFacts.installedVersions(root: root, manager: manager, names: names, runner: runner)
+        for name in order where installed[name] != nil && after[name] != nil && outcome.packages[name]?.hasPrefix("failed") != true {
+            outcome.packages[name] = "failed: still installed (\(after[name]!))"
+            outcome.exitCode = 1
+        }
         if purge {
             for (package, paths) in purgeTrees where after[package] == nil {
                 for path in paths { delete(path, root: root, into: &outcome) }
@@ -156,4 +167,9 @@ public enum Uninstall {
             outcome.exitCode = 1
         }
     }
+}
+
+extension String {
+    /// Without leading spaces and tabs.
+    var trimmingPrefixSpace: String { String(drop { $0 == " " || $0 == "\t" }) }
 }
