@@ -143,3 +143,28 @@ struct OnboardingSyslogRestartTests {
         #expect(syslog?.commands.isEmpty == true && syslog?.summary.contains("unchanged") == true)
     }
 }
+
+/// `proxy set --file FILE`: the same owner-only rule as `--proxy-file`.
+@Suite("proxy set --file")
+struct ProxySetFileTests {
+    @Test("an owner-only file sets proxy.conf (600); a group/other-readable one is refused with 4 and nothing changes")
+    func setFromFile() async throws {
+        let r = try OnboardingRoot()
+        let binary = OnboardingCLITests.binary
+        let conf = "etc/opt/microsoft/omsagent/proxy.conf"
+        try r.dir.write("open", "http://agent:0penPw@127.0.0.1:3128\n", mode: 0o644)
+        let refused = try await Oracle.run([binary, "proxy", "set", "--file", r.dir.url("open"), "--root", r.dir.path])
+        #expect(refused.status == 4 && refused.standardError.contains("chmod 600 \(r.dir.url("open"))"))
+        #expect(!refused.standardError.contains("0penPw") && !r.dir.exists(conf))
+        try r.dir.write("private", "http://agent:Pr1vPw@127.0.0.1:3128\nignored second line\n", mode: 0o600)
+        let set = try await Oracle.run([binary, "proxy", "set", "--file", r.dir.url("private"), "--root", r.dir.path])
+        #expect(set.status == 0, "\(set.standardError)")
+        #expect(!set.standardOutput.contains("Pr1vPw") && !set.standardError.contains("Pr1vPw"))
+        #expect(r.dir.read(conf) == "http://agent:Pr1vPw@127.0.0.1:3128")
+        let mode = try await Oracle.output(["stat", "-c", "%a", r.dir.url(conf)])
+        #expect(mode == "600\n")
+        let both = try await Oracle.run([binary, "proxy", "set", "--stdin", "--file", r.dir.url("private"), "--root", r.dir.path],
+                                        input: Array("http://x:1\n".utf8))
+        #expect(both.status == 2)
+    }
+}
