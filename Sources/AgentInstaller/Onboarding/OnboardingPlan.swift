@@ -93,7 +93,7 @@ public struct OnboardingPlan: Sendable, Codable, Equatable {
             workspace: options.workspace.value, decision: .request, reason: "not onboarded", url: options.url,
             proxy: proxy?.description, primary: options.multihomingMarker == nil, serviceControl: serviceControl,
             hostCommandsRun: root.isLive, steps: [])
-        plan.steps.append(Step(id: .validate, summary: "validate: administrator, the agent's templates, user "
+        plan.steps.append(Step(id: .validate, summary: "check administrator, the agent's templates, user "
                                + "\(AgentPaths.ownerUser):\(AgentPaths.ownerGroup) (inputs already checked)"))
         let stored = OnboardedSettings.read(root: root, workspace: ws)
         let differences = stored?.differences(from: options) ?? []
