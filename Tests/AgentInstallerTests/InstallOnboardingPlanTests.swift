@@ -127,7 +127,14 @@ struct OnboardingSyslogRestartTests {
     @Test("first onboarding restarts rsyslog; a re-onboarding with the drop-in unchanged does not")
     func restartOnlyOnChange() async throws {
         let r = try OnboardingRoot()
+        let planned = try await OnboardingPlan.make(try S.options(), context: InstallContext(root: r.root))
+        let wiring = planned.steps.first { $0.id == .syslog }
+        #expect(wiring?.commands == [["systemctl", "restart", "rsyslog"]])
+        #expect(wiring?.files.first?.path == SyslogWiring.rsyslogDropIn)
+        #expect(wiring?.files.first?.diff?.hasPrefix("--- /dev/null\n+++ b\(SyslogWiring.rsyslogDropIn)") == true)
         let first = try await S.onboard(r, try S.options())
+        #expect(first.steps == planned.stepIDs && first.warnings.allSatisfy { !$0.contains("the plan listed") })
+        #expect(wiring?.files.first?.diff?.contains("+kern.warning       @127.0.0.1:\(first.syslogPort)") == true)
         #expect(first.hostCommands.contains("systemctl restart rsyslog"))
         #expect(first.filesChanged.contains(SyslogWiring.rsyslogDropIn))
         let dropIn = r.dir.read("etc/rsyslog.d/95-omsagent.conf")

@@ -175,6 +175,10 @@ public enum Onboarding {
             hostCommands: commands.map { $0.joined(separator: " ") }, hostCommandsRun: ran, warnings: warnings)
         report.changedSettings = differences
         report.steps = executed
+        if executed != plan.stepIDs {
+            report.warnings.append("the onboarding ran " + executed.map(\.rawValue).joined(separator: ", ")
+                                   + " but the plan listed " + plan.stepIDs.map(\.rawValue).joined(separator: ", "))
+        }
         report.dsc = dsc
         report.serviceManager = outcome.serviceManager
         report.serviceRegistration = outcome.unitPath ?? outcome.initScript
