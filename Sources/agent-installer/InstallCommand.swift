@@ -45,8 +45,9 @@ struct InstallCommand: AsyncParsableCommand {
             } else {
                 downloadProxy = try onboarding.proxy.text().map { (p) throws(AgentError) in try HTTPProxy.parse(p) }
             }
-            let session = try await arguments.session(force: force, proxy: downloadProxy, cacert: onboarding.cacert)
+            var session = try await arguments.session(force: force, proxy: downloadProxy, cacert: onboarding.cacert)
             defer { session.discard() }
+            try await Self.planOnboarding(&session, options: onboardingOptions)
             if dryRun {
                 print(PlanCommand.render(session.plan, format: arguments.format))
                 return
@@ -62,9 +63,10 @@ struct InstallCommand: AsyncParsableCommand {
             let outcome = await Self.execute(session, lockTimeout: lockTimeout, quiet: json)
             var result = Result(exitCode: outcome.exitCode, reason: outcome.reason, changed: outcome.changed,
                                 plan: session.plan, outcome: outcome, onboarding: nil)
-            if outcome.exitCode == 0 || outcome.exitCode == 21 || outcome.exitCode == 22, let onboardingOptions {
+            if outcome.exitCode == 0 || outcome.exitCode == 21 || outcome.exitCode == 22, let onboardingOptions,
+               let plan = session.plan.onboarding {
                 let context = InstallContext(root: session.facts.root)
-                result.onboarding = try await OnboardCommand.execute(onboardingOptions, context: context)
+                result.onboarding = try await OnboardCommand.execute(plan, options: onboardingOptions, context: context)
             }
             if json { print(OutputFormat.json(result)) } else {
                 Self.renderText(outcome)
@@ -73,6 +75,13 @@ struct InstallCommand: AsyncParsableCommand {
             if outcome.exitCode != 0 { throw AgentError(ExitCode(rawValue: outcome.exitCode) ?? .internalError, outcome.message) }
             try OnboardCommand.partialResult(result.onboarding)
         }
+    }
+
+    /// Adds the onboarding steps to the session's plan (the value `plan`, `--dry-run` and `install` share).
+    static func planOnboarding(_ session: inout InstallSession, options: OnboardingOptions?) async throws(AgentError) {
+        guard let options else { return }
+        session.plan.onboarding = try await OnboardingPlan.make(options, context: InstallContext(root: session.facts.root),
+                                                                agentInstalledByPlan: session.plan.installsAgent)
     }
 
     /// Executes the session's plan, printing progress lines to stderr unless `quiet`.

@@ -45,6 +45,13 @@ struct OnboardCommand: AsyncParsableCommand {
         try await Onboarding.execute(options, context: context, transport: HTTPTopologyTransport())
     }
 
+    /// Runs a planned onboarding with the real HTTP transport (`install`: the plan's own onboarding value).
+    static func execute(_ plan: OnboardingPlan, options: OnboardingOptions, context: InstallContext)
+        async throws(AgentError) -> OnboardingReport
+    {
+        try await Onboarding.execute(plan, options: options, context: context, transport: HTTPTopologyTransport())
+    }
+
     static func render(_ report: OnboardingReport, format: OutputFormat) {
         switch format {
         case .json:

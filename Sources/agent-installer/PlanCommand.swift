@@ -13,17 +13,22 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(help: "Allow downgrades (dpkg without --refuse-downgrade, rpm --force).")
     var force = false
 
-    /// The proxy for a bundle URL (`-p`, `--proxy-file`, `--proxy-stdin`).
-    @OptionGroup var proxy: ProxyArguments
-
-    @Option(help: "PEM file of the CA(s) to trust for a bundle URL (default: the system's).")
-    var cacert: String?
+    /// The onboarding that follows (`-w` and a key, as for `install`), and the proxy (`-p`, `--proxy-file`,
+    /// `--proxy-stdin`) and `--cacert` for a bundle URL.
+    @OptionGroup var onboarding: OnboardingArguments
 
     func run() async throws {
         try await CommandFailure.run { () throws(AgentError) in
-            let downloadProxy = try proxy.text().map { (p) throws(AgentError) in try HTTPProxy.parse(p) }
-            let session = try await arguments.session(force: force, proxy: downloadProxy, cacert: cacert)
+            let onboardingOptions = onboarding.requested ? try onboarding.options() : nil
+            let downloadProxy: HTTPProxy?
+            if let onboardingOptions {
+                downloadProxy = onboardingOptions.proxy?.httpProxy
+            } else {
+                downloadProxy = try onboarding.proxy.text().map { (p) throws(AgentError) in try HTTPProxy.parse(p) }
+            }
+            var session = try await arguments.session(force: force, proxy: downloadProxy, cacert: onboarding.cacert)
             defer { session.discard() }
+            try await InstallCommand.planOnboarding(&session, options: onboardingOptions)
             print(Self.render(session.plan, format: arguments.format))
             if let blocked = session.plan.blocked { throw AgentError(ExitCode(rawValue: blocked.code) ?? .internalError, blocked.message) }
         }
@@ -61,8 +66,26 @@ struct PlanCommand: AsyncParsableCommand {
             lines.append("If OMI or SCX fails (stage 4, retry path; then on with stage 5):")
             render(plan.retryPath) { "r\($0 + 1)." }
         }
+        if let onboarding = plan.onboarding { lines += renderOnboarding(onboarding) }
         lines.append("Services: " + (plan.services.isEmpty ? "none" : plan.services.joined(separator: ", ")))
         lines.append("Files: \(InstallReceipt.path) (receipt)" + (plan.changesPackages ? "" : " — nothing to change"))
         return lines.joined(separator: "\n")
+    }
+
+    /// The onboarding steps: the §10.2 decision, then one line per step with its files, diffs and commands.
+    static func renderOnboarding(_ plan: OnboardingPlan) -> [String] {
+        var lines = ["Onboarding workspace \(plan.workspace) (\(plan.primary ? "primary" : "secondary")): "
+                     + (plan.decision == .noRequest ? "no request" : "request") + " — \(plan.reason)"]
+        for (i, step) in plan.steps.enumerated() {
+            lines.append("o\(i + 1).  \(step.id.rawValue): \(step.summary)")
+            for f in step.files {
+                lines.append("       \(f.path) \(f.mode) \(f.owner) (\(f.content))")
+                if let diff = f.diff { lines += diff.split(separator: "\n").map { "         " + $0 } }
+            }
+            for c in step.commands {
+                lines.append("       " + (plan.hostCommandsRun ? "runs: " : "printed, not run: ") + c.joined(separator: " "))
+            }
+        }
+        return lines
     }
 }

@@ -13,20 +13,23 @@ struct ProxyCommand: AsyncParsableCommand {
             abstract: "Write proxy.conf: [http://][user:password@]host[:port].")
         @Argument(help: "The proxy (prefer --stdin when it has a password).") var url: String?
         @Flag(help: "Read the proxy from standard input.") var stdin = false
+        @Option(help: "Read the proxy from the first line of FILE (mode 600: not readable by group or others).")
+        var file: String?
         @Option(help: "Host root (default /).") var root: String = "/"
 
         func run() async throws {
             try await CommandFailure.run { () throws(AgentError) in
                 let text: String
-                switch (url, stdin) {
-                case (let u?, false):
+                switch (url, stdin, file) {
+                case (nil, false, let f?): text = try ProxyArguments.firstLine(ofFile: f)
+                case (let u?, false, nil):
                     if u.unicodeScalars.contains("@") {
                         CommandFailure.printError("agent-installer: warning: a proxy password on the command line is visible "
                                                   + "to every local user; use proxy set --stdin")
                     }
                     text = u
-                case (nil, true): text = String(decoding: FileIO.read("/dev/stdin", limit: 4096) ?? [], as: UTF8.self)
-                default: throw AgentError(.usage, "give the proxy either as an argument or with --stdin")
+                case (nil, true, nil): text = String(decoding: FileIO.read("/dev/stdin", limit: 4096) ?? [], as: UTF8.self)
+                default: throw AgentError(.usage, "give the proxy once: as an argument, with --stdin or with --file")
                 }
                 let proxy = try ProxyConfiguration.parse(text)
                 let context = InstallContext(root: try HostRoot(root))

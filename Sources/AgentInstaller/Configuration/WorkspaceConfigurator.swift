@@ -111,7 +111,8 @@ public struct WorkspaceConfigurator {
         // 4. Syslog wiring, logrotate.
         var outcome = Outcome(syslogPort: port)
         outcome.syslog = try SyslogWiring.configure(journal: journal, workspace: ws.id, port: port, owner: owner)
-        if let daemon = outcome.syslog?.daemon { outcome.hostCommands.append(["systemctl", "restart", daemon]) }
+        // Restart the daemon only when its wiring file changed.
+        if let s = outcome.syslog, s.changed { outcome.hostCommands.append(["systemctl", "restart", s.daemon]) }
         if root.isRegularFile(AgentPaths.sysconf + "/logrotate.conf") {
             try renderTemplate(AgentPaths.sysconf + "/logrotate.conf", to: ws.logrotate, fileOwner: rootOwner)
         }

@@ -24,6 +24,8 @@ public struct OnboardingReport: Sendable, Codable, Equatable {
     public var changedSettings: [String] = []
     /// The DSC step (primary only); a failure there is a partial result (`exitCode`).
     public var dsc: DSCRegistration.Outcome?
+    /// The plan's steps as they ran, in order (equal to `OnboardingPlan.stepIDs` after a successful run).
+    public var steps: [OnboardingPlan.StepID] = []
     /// The init system the service was registered for by this tool (nil: `service_control` registers it).
     public var serviceManager: WorkspaceService.Manager?
     /// The unit file or SysV script written.
@@ -38,13 +40,29 @@ public struct OnboardingReport: Sendable, Codable, Equatable {
 /// A workspace that is onboarded with the same settings and running is left alone (no request) unless
 /// `reonboard`; DSC registration of the primary follows the files, and its failure is a partial result.
 public enum Onboarding {
+    /// Plans and runs the onboarding (the `onboard` command's path: the plan made now, then executed).
     public static func execute(_ options: OnboardingOptions, context: InstallContext, transport: any TopologyTransport)
         async throws(AgentError) -> OnboardingReport
     {
+        let plan = try await OnboardingPlan.make(options, context: context)
+        return try await execute(plan, options: options, context: context, transport: transport)
+    }
+
+    /// Runs `plan` (made by `OnboardingPlan.make` from the same `options`): its §10.2 decision is taken as planned,
+    /// and its steps run in its order; the report's `steps` lists them as they ran.
+    public static func execute(_ plan: OnboardingPlan, options: OnboardingOptions, context: InstallContext,
+                               transport: any TopologyTransport) async throws(AgentError) -> OnboardingReport
+    {
+        guard plan.workspace == options.workspace.value, plan.url == options.url,
+              plan.primary == (options.multihomingMarker == nil) else {
+            throw AgentError(.internalError, "the onboarding plan was made for other options")
+        }
+        var executed: [OnboardingPlan.StepID] = []
         let root = context.root
         try AgentPaths.requireAdministrator(root: root)
         try WorkspaceConfigurator.checkTemplates(root: root)
         _ = try UserDatabase(root: root).owner(user: AgentPaths.ownerUser, group: AgentPaths.ownerGroup)
+        executed.append(.validate)
         // Match an existing workspace directory case-insensitively.
         let dirName = root.list(AgentPaths.etc).first { $0.lowercased() == options.workspace.value.lowercased() }
             ?? options.workspace.value
@@ -53,13 +71,15 @@ public enum Onboarding {
         if proxy == nil { proxy = try ProxyConfigurationFile.read(root: root) }
         let stored = OnboardedSettings.read(root: root, workspace: ws)
         let differences = stored?.differences(from: options) ?? []
-        if !options.reonboard, let stored, differences.isEmpty,
-           await WorkspaceService.isRunning(dirName, context: context) {
-            return OnboardingReport(
+        if plan.decision == .noRequest, let stored {
+            executed.append(.noRequest)
+            var report = OnboardingReport(
                 workspace: options.workspace.value, agentGUID: stored.agentGUID, reusedIdentity: true,
                 primary: options.multihomingMarker == nil, syslogPort: SyslogPort.choose(root: root, workspace: dirName),
                 syslogDaemon: nil, filesChanged: [], hostCommands: [], hostCommandsRun: false,
                 warnings: [], unchanged: true)
+            report.steps = executed
+            return report
         }
         let facts = await HostIdentityFacts.read(context: context)
         var warnings = facts.warnings
@@ -68,6 +88,7 @@ public enum Onboarding {
         }
 
         let identity = try AgentIdentity.prepare(root: root, workspace: ws, workspaceID: options.workspace.value)
+        executed.append(.identity)
         let request = TopologyRequest(fullyQualifiedDomainName: facts.fullyQualifiedDomainName,
                                       agentGUID: identity.guid.value, certificateBody: identity.certificateBody,
                                       operatingSystem: facts.operatingSystem)
@@ -83,6 +104,7 @@ public enum Onboarding {
         case 403: throw forbidden(answer)
         default: throw AgentError(.httpStatus, "the onboarding request failed with HTTP code \(answer.status)")
         }
+        executed.append(.topologyRequest)
         let response = TopologyResponse(parsing: answer.body)
         if let problem = response.problem {
             warnings.append("\(problem) (parser code \(response.parseCode ?? 9)); the endpoints are written empty"
@@ -105,12 +127,15 @@ public enum Onboarding {
         let outcome: WorkspaceConfigurator.Outcome
         do throws(AgentError) {
             let configurator = try WorkspaceConfigurator(journal: journal, workspace: dirName)
-            let serviceControl = root.isLive && root.isExecutable(AgentPaths.serviceControl)
+            // The plan decides who registers the service (service_control, present or installed by the packages).
+            let serviceControl = root.isLive && plan.serviceControl
             outcome = try configurator.apply(conf: conf, identity: identity.newMaterial, marker: options.multihomingMarker,
                                              registerService: !serviceControl)
+            executed += [.writeFiles, options.multihomingMarker == nil ? .primaryLinks : .secondaryMarker, .syslog, .service]
             if let proxy = options.proxy {
                 try journal.write(AgentPaths.proxyConf, proxy.fileLine.withBytes { $0 }, mode: 0o600,
                                   owner: configurator.owner)
+                executed.append(.proxyConf)
             }
             // Verify what was written before keeping it.
             guard let written = root.readText(ws.omsadminConf), OmsAdminConf.parse(written) == conf else {
@@ -125,7 +150,7 @@ public enum Onboarding {
         // service_control registers (unit or SysV script) and starts; restart so a re-onboarded, running agent
         // picks up the new configuration.
         var commands = outcome.hostCommands
-        if root.isExecutable(AgentPaths.serviceControl) {
+        if plan.serviceControl {
             let script = WorkspaceService.initScript(dirName)
             commands = outcome.hostCommands.filter { !$0.contains(ws.serviceName) && !$0.contains(script) }
             if root.isLive { commands = commands.filter { $0 != ["systemctl", "daemon-reload"] } }
@@ -142,12 +167,18 @@ public enum Onboarding {
         } else {
             dsc = await DSCRegistration.execute(workspace: dirName, context: context)
         }
+        executed.append(.dsc)
         var report = OnboardingReport(
             workspace: options.workspace.value, agentGUID: identity.guid.value, reusedIdentity: identity.reused,
             primary: options.multihomingMarker == nil, syslogPort: outcome.syslogPort,
             syslogDaemon: outcome.syslog?.daemon, filesChanged: journal.changed,
             hostCommands: commands.map { $0.joined(separator: " ") }, hostCommandsRun: ran, warnings: warnings)
         report.changedSettings = differences
+        report.steps = executed
+        if executed != plan.stepIDs {
+            report.warnings.append("the onboarding ran " + executed.map(\.rawValue).joined(separator: ", ")
+                                   + " but the plan listed " + plan.stepIDs.map(\.rawValue).joined(separator: ", "))
+        }
         report.dsc = dsc
         report.serviceManager = outcome.serviceManager
         report.serviceRegistration = outcome.unitPath ?? outcome.initScript

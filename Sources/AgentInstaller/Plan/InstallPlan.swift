@@ -26,6 +26,12 @@ public struct InstallPlan: Sendable, Codable, Equatable {
     public var blocked: Blocked?
     /// The services the run touches (reload/restart), in order.
     public var services: [String]
+    /// The onboarding that follows the packages (`install -w …`), nil without onboarding options; `install` runs
+    /// exactly this value (`Onboarding.execute(_:options:context:transport:)`).
+    public var onboarding: OnboardingPlan?
+
+    /// Whether the packages of this plan add or replace omsagent (and with it `service_control`).
+    public var installsAgent: Bool { steps.contains { $0.component == "omsagent" && $0.changesPackages } }
 
     /// Why a plan cannot run, with its exit code.
     public struct Blocked: Sendable, Codable, Equatable {
