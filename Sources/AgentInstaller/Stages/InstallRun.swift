@@ -135,7 +135,7 @@ public enum InstallRun {
             let systemProblem = step.component == "omi-reload" ? (result.status == 2 || result.status == 3)
                 : (plan.packageManager == .dpkg && result.status == 2)
             let message = "\(step.component) stage failed: \(step.command.first ?? "") exited \(result.status)"
-                + (systemProblem ? " (a dependency or system problem)" : "")
+                + (systemProblem ? " (a dependency or system problem)" : "") + (diskFull(lines).map { ": \($0)" } ?? "")
             finish(&outcome, code: systemProblem ? ExitCode.systemProblem.rawValue : step.failureCode, message: message)
             outcome.receipt = await receipt(plan, root: root, context: context, newlyInstalled: [], notRun: notRun,
                                             files: [], phases: phases, outcome: outcome)
@@ -187,6 +187,12 @@ public enum InstallRun {
         default:
             return
         }
+    }
+
+    /// The package manager's line that says the disk is full, preferring one that names an absolute path.
+    static func diskFull(_ lines: [String]) -> String? {
+        let full = lines.filter { $0.contains("No space left on device") }.map { String($0.drop { $0 == " " || $0 == "\t" }) }
+        return full.first { $0.contains("'/") || $0.contains(" /") } ?? full.first
     }
 
     /// The package manager's own lines without its warnings (and their indented continuation lines).
