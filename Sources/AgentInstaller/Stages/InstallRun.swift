@@ -51,7 +51,13 @@ public enum InstallRun {
         }
         if !plan.changesPackages {
             outcome.log = plan.steps.map { "\($0.component) \($0.action.rawValue): \($0.reason)" }
-            return finish(&outcome, code: 0, message: "nothing to change: every package is current")
+            finish(&outcome, code: 0, message: "nothing to change: every package is current")
+            // The run that installed them may have been killed, or failed to write it on a full disk: record the state.
+            if InstallReceipt.read(root: root) == nil {
+                outcome.receipt = await receipt(plan, root: root, context: context, newlyInstalled: [], notRun: [],
+                                                files: [], phases: phases, outcome: outcome)
+            }
+            return outcome
         }
         do throws(AgentError) {
             try await PackageLockWait.wait(root: root, manager: plan.packageManager, timeout: context.lockTimeout,
