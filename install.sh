@@ -6,10 +6,10 @@
 # Uses the agent-installer binary next to this script (release layout); in a source checkout without one it
 # installs the build dependencies with apt-get when missing and builds it. The exit status is the binary's.
 #
-# Secrets: the workspace key reaches the binary through a pipe (-s, via the shell's builtin printf) or as a file
-# path (--key-file), never on a child's argv. -s itself is on install.sh's own command line, which local users
-# can read: prefer --key-file. The proxy goes to the binary as -p (install/bundle fetch have no file or stdin
-# form for it yet), so a proxy password is visible in the process list while they run; a warning says so.
+# Secrets: the workspace key and the proxy reach the binary through a pipe (the shell's builtin printf; the
+# binary's --key-stdin/--proxy-stdin, key on line 1 and proxy on line 2 when both) or as file paths (--key-file,
+# --proxy-file), never on a child's argv or environment. -s and -p themselves are on install.sh's own command
+# line, which local users can read: prefer --key-file and --proxy-file (mode 600).
 set -eu
 
 here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
@@ -17,15 +17,18 @@ here=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
 usage() {
     cat <<USAGE
 usage: install.sh [-w|--id WORKSPACE_ID] [-s|--shared KEY | --key-file FILE] [-d|--domain DOMAIN]
-                  [-p|--proxy PROXY] [--bundle FILE|URL] [--skip-docker-provider-install] [--noDigest]
+                  [-p|--proxy PROXY | --proxy-file FILE] [--bundle FILE|URL] [--skip-docker-provider-install] [--noDigest]
                   [--root DIR] [--yes] [--endpoint URL] [--cacert FILE] [--format text|json]
        install.sh --purge [--root DIR] [--yes]
-       install.sh --dry-run [--root DIR] [-w WORKSPACE_ID] [-d DOMAIN] [-p PROXY] [--format text|json]
+       install.sh --dry-run [--root DIR] [-w WORKSPACE_ID] [-d DOMAIN] [-p PROXY | --proxy-file FILE]
+                  [--format text|json]
   -w, --id ID            workspace id; onboard after installing (needs a key)
   -s, --shared KEY       workspace key (visible to local users on this command line; prefer --key-file)
       --key-file FILE    read the workspace key from FILE
   -d, --domain DOMAIN    service domain (default opinsights.azure.com)
-  -p, --proxy PROXY      [http://][user:password@]host[:port], for the download and the agent
+  -p, --proxy PROXY      [http://][user:password@]host[:port], for the download and the agent (a password
+                         here is visible to local users on this command line; prefer --proxy-file)
+      --proxy-file FILE  read the proxy from the first line of FILE (mode 600)
       --bundle FILE|URL  the agent bundle; a URL is downloaded and checked against <URL>.sha256sums
       --purge            remove the agent with its configuration and data (other options are ignored)
       --skip-docker-provider-install, --noDigest   as the vendor's bundle
@@ -41,7 +44,7 @@ die_usage() { echo "install.sh: $1" >&2; usage >&2; exit 2; }
 need_value() { [ "$2" -ge 2 ] || die_usage "option $1 needs a value"; }
 
 dry_run=0 purge=0 yes=0
-root="" ws="" key="" key_set=0 key_file="" domain="" proxy="" bundle="" format="" endpoint="" cacert=""
+root="" ws="" key="" key_set=0 key_file="" domain="" proxy="" proxy_file="" bundle="" format="" endpoint="" cacert=""
 skip_docker=0 no_digest=0
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -50,6 +53,7 @@ while [ $# -gt 0 ]; do
         --key-file) need_value "$1" $#; key_file=$2; shift ;;
         -d|--domain) need_value "$1" $#; domain=$2; shift ;;
         -p|--proxy) need_value "$1" $#; proxy=$2; shift ;;
+        --proxy-file) need_value "$1" $#; proxy_file=$2; shift ;;
         --bundle) need_value "$1" $#; bundle=$2; shift ;;
         --root) need_value "$1" $#; root=$2; shift ;;
         --format) need_value "$1" $#; format=$2; shift ;;
@@ -85,10 +89,15 @@ if [ "$purge" -eq 0 ] && [ "$dry_run" -eq 0 ]; then
         echo "install.sh: warning: a key given with -s is visible to every local user; prefer --key-file" >&2
     fi
 fi
-case "$proxy" in
-    *@*) [ "$dry_run" -eq 1 ] ||
-        echo "install.sh: warning: the proxy password is passed to agent-installer as -p and is visible in the process list while it runs" >&2 ;;
-esac
+if [ "$purge" -eq 0 ]; then
+    if [ -n "$proxy" ] && [ -n "$proxy_file" ]; then die_usage "give the proxy once: -p or --proxy-file"; fi
+    # The proxy travels as one line of a pipe: a line break inside it would split it.
+    case "$proxy" in
+        *"
+"*) echo "install.sh: invalid proxy: it contains a line break" >&2; exit 4 ;;
+        *@*) echo "install.sh: warning: a proxy password given with -p is visible to every local user; prefer --proxy-file" >&2 ;;
+    esac
+fi
 
 # Changing the live host asks first, like apt: interactive y/N, otherwise --yes is required.
 if [ "$dry_run" -eq 0 ] && [ "$yes" -eq 0 ] && { [ -z "$root" ] || [ "$root" = / ]; }; then
@@ -133,14 +142,12 @@ if [ "$dry_run" -eq 1 ]; then
     [ -n "$root" ] && set -- "$@" --root "$root"
     [ -n "$ws" ] && set -- "$@" -w "$ws"
     [ -n "$domain" ] && set -- "$@" -d "$domain"
-    # The dry run is a report: a proxy password is not worth putting on a child's argv for it.
-    case "$proxy" in
-        "") ;;
-        *@*) echo "install.sh: proxy credentials are not passed to the dry run; testing without the proxy" >&2 ;;
-        *) set -- "$@" -p "$proxy" ;;
-    esac
+    [ -n "$proxy_file" ] && set -- "$@" --proxy-file "$proxy_file"
     [ -n "$format" ] && set -- "$@" --format "$format"
-    exec "$bin" "$@"
+    [ -z "$proxy" ] && exec "$bin" "$@"
+    status=0
+    printf '%s\n' "$proxy" | "$bin" "$@" --proxy-stdin || status=$?
+    exit "$status"
 fi
 
 if [ "$purge" -eq 1 ]; then
@@ -162,10 +169,14 @@ case "$bundle" in
         name=${name##*/}
         [ -n "$name" ] || name=bundle.sh
         set -- bundle fetch "$bundle" -o "$tmp/$name"
-        [ -n "$proxy" ] && set -- "$@" --proxy "$proxy"
+        [ -n "$proxy_file" ] && set -- "$@" --proxy-file "$proxy_file"
         [ -n "$cacert" ] && set -- "$@" --cacert "$cacert"
         status=0
-        "$bin" "$@" >&2 || status=$?
+        if [ -n "$proxy" ]; then
+            printf '%s\n' "$proxy" | "$bin" "$@" --proxy-stdin >&2 || status=$?
+        else
+            "$bin" "$@" >&2 </dev/null || status=$?
+        fi
         [ "$status" -eq 0 ] || exit "$status"
         bundle="$tmp/$name" ;;
 esac
@@ -176,7 +187,8 @@ set -- install --upgrade --bundle "$bundle"
 [ -n "$key_file" ] && set -- "$@" --key-file "$key_file"
 [ "$key_set" -eq 1 ] && set -- "$@" --key-stdin
 [ -n "$domain" ] && set -- "$@" -d "$domain"
-[ -n "$proxy" ] && set -- "$@" -p "$proxy"
+[ -n "$proxy" ] && set -- "$@" --proxy-stdin
+[ -n "$proxy_file" ] && set -- "$@" --proxy-file "$proxy_file"
 [ "$skip_docker" -eq 1 ] && set -- "$@" --skip-docker-provider-install
 [ "$no_digest" -eq 1 ] && set -- "$@" --no-digest
 [ -n "$endpoint" ] && set -- "$@" --endpoint "$endpoint"
@@ -184,9 +196,14 @@ set -- install --upgrade --bundle "$bundle"
 [ -n "$format" ] && set -- "$@" --format "$format"
 
 status=0
-if [ "$key_set" -eq 1 ]; then
-    # printf is a shell builtin: the key goes through the pipe without appearing on any argv.
+# printf is a shell builtin: key and proxy go through the pipe without appearing on any argv. With both, the
+# binary reads the key from line 1 and the proxy from line 2.
+if [ "$key_set" -eq 1 ] && [ -n "$proxy" ]; then
+    printf '%s\n%s\n' "$key" "$proxy" | "$bin" "$@" || status=$?
+elif [ "$key_set" -eq 1 ]; then
     printf '%s' "$key" | "$bin" "$@" || status=$?
+elif [ -n "$proxy" ]; then
+    printf '%s\n' "$proxy" | "$bin" "$@" || status=$?
 else
     "$bin" "$@" </dev/null || status=$?
 fi

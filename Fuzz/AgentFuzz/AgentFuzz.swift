@@ -47,6 +47,8 @@ struct FuzzTarget: Sendable {
         FuzzTarget(name: "sha256sums", run: TextTargets.sha256Sums),
         FuzzTarget(name: "topology-response", run: TextTargets.topologyResponse),
         FuzzTarget(name: "omsadmin-conf", run: TextTargets.omsAdminConf),
+        FuzzTarget(name: "extension-settings", run: ExtensionTargets.settings),
+        FuzzTarget(name: "handler-environment", run: ExtensionTargets.handlerEnvironment),
     ]
 
     /// The target named by `AGENT_FUZZ_TARGET`, looked up once.

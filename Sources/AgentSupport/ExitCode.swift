@@ -26,6 +26,13 @@ public enum ExitCode: Int32, Sendable, Codable, CaseIterable {
     case certificateGeneration = 32
     case dscFailed = 33
     case dscHelperMissing = 34
+    /// VM extension, managed-identity flow (extension contract §9.1): 40 timeout, 41 `ManagedIdentity-Settings`
+    /// missing, 42 token, 43 tenant discovery, 44 validation call.
+    case managedIdentityTimeout = 40
+    case managedIdentitySettingsMissing = 41
+    case managedIdentityToken = 42
+    case managedIdentityTenant = 43
+    case managedIdentityValidation = 44
     case unsupportedOS = 51
     case systemProblem = 52
     case wrongKeyOrParameters = 53
@@ -64,6 +71,11 @@ public enum ExitCode: Int32, Sendable, Codable, CaseIterable {
         case .certificateGeneration: "certificate-generation-failed"
         case .dscFailed: "dsc-failed"
         case .dscHelperMissing: "dsc-helper-missing"
+        case .managedIdentityTimeout: "managed-identity-timeout"
+        case .managedIdentitySettingsMissing: "managed-identity-settings-missing"
+        case .managedIdentityToken: "managed-identity-token"
+        case .managedIdentityTenant: "managed-identity-tenant"
+        case .managedIdentityValidation: "managed-identity-validation"
         case .unsupportedOS: "unsupported-os"
         case .systemProblem: "system-problem"
         case .wrongKeyOrParameters: "wrong-key-or-parameters"

@@ -4,9 +4,8 @@ import ArgumentParser
 
 /// Network options shared by the bundle commands that download.
 struct BundleNetworkOptions: ParsableArguments {
-    @Option(name: [.customShort("p"), .customLong("proxy")],
-            help: "Proxy, [http(s)://][user:password@]host[:port]. Without it https_proxy/no_proxy are honoured.")
-    var proxy: String?
+    /// `-p`, `--proxy-file`, `--proxy-stdin`; without any of them https_proxy/no_proxy are honoured.
+    @OptionGroup var proxy: ProxyArguments
 
     @Option(help: "PEM file of the CA(s) to trust for the server (default: the system's).")
     var cacert: String?
@@ -24,7 +23,7 @@ struct BundleNetworkOptions: ParsableArguments {
     func configuration() throws(AgentError) -> HTTPClientConfiguration {
         var config = HTTPClientConfiguration()
         config.caFile = cacert
-        if let proxy { config.proxy = .proxy(try HTTPProxy.parse(proxy)) }
+        if let text = try proxy.text() { config.proxy = .proxy(try HTTPProxy.parse(text)) }
         guard stallTimeout > 0, retries >= 0 else {
             throw AgentError(.usage, "--stall-timeout must be positive and --retries not negative")
         }

@@ -3,7 +3,8 @@ import AgentSupport
 import ArgumentParser
 
 /// `agent-installer install`: pre-flight, then executes the plan `plan` prints; onboards afterwards when
-/// workspace options are given. `--force` (shared with the onboarding options) allows downgrades and re-onboards.
+/// workspace options are given. `--force` is package-level only (downgrade, like the bundle's `--force`);
+/// `--reonboard` sends a fresh onboarding request for an unchanged, running workspace.
 struct InstallCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "install",
@@ -11,6 +12,9 @@ struct InstallCommand: AsyncParsableCommand {
 
     @OptionGroup var arguments: InstallArguments
     @OptionGroup var onboarding: OnboardingArguments
+
+    @Flag(help: "Allow downgrades (dpkg without --refuse-downgrade, rpm --force); does not re-onboard (--reonboard).")
+    var force = false
 
     @Flag(help: "Print the plan and change nothing (same as `plan`).")
     var dryRun = false
@@ -34,7 +38,14 @@ struct InstallCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandFailure.run { () throws(AgentError) in
             let onboardingOptions = onboarding.requested ? try onboarding.options() : nil
-            let session = try await arguments.session(force: onboarding.force)
+            // The proxy is read once (standard input, a file or -p): onboarding's, else the download's own.
+            let downloadProxy: HTTPProxy?
+            if let onboardingOptions {
+                downloadProxy = onboardingOptions.proxy?.httpProxy
+            } else {
+                downloadProxy = try onboarding.proxy.text().map { (p) throws(AgentError) in try HTTPProxy.parse(p) }
+            }
+            let session = try await arguments.session(force: force, proxy: downloadProxy, cacert: onboarding.cacert)
             defer { session.discard() }
             if dryRun {
                 print(PlanCommand.render(session.plan, format: arguments.format))
@@ -55,8 +66,12 @@ struct InstallCommand: AsyncParsableCommand {
                 let context = InstallContext(root: session.facts.root)
                 result.onboarding = try await OnboardCommand.execute(onboardingOptions, context: context)
             }
-            if json { print(OutputFormat.json(result)) } else { Self.renderText(outcome) }
+            if json { print(OutputFormat.json(result)) } else {
+                Self.renderText(outcome)
+                if let report = result.onboarding { OnboardCommand.render(report, format: .text) }
+            }
             if outcome.exitCode != 0 { throw AgentError(ExitCode(rawValue: outcome.exitCode) ?? .internalError, outcome.message) }
+            try OnboardCommand.partialResult(result.onboarding)
         }
     }
 

@@ -24,8 +24,7 @@ struct OnboardingArguments: ParsableArguments {
     @Option(name: [.customShort("d"), .long], help: "Service domain (default opinsights.azure.com).")
     var domain: String?
 
-    @Option(name: [.customShort("p"), .long], help: "Proxy: [http://][user:password@]host[:port].")
-    var proxy: String?
+    @OptionGroup var proxy: ProxyArguments
 
     @Option(name: [.customShort("a"), .customLong("azure-resource-id")], help: "Azure resource id of this machine.")
     var azureResourceID: String?
@@ -39,8 +38,8 @@ struct OnboardingArguments: ParsableArguments {
     @Option(help: "Extra CA bundle for verifying the service (TLS-inspecting proxies).")
     var cacert: String?
 
-    @Flag(help: "Re-onboard even when the workspace is onboarded, running and unchanged.")
-    var force = false
+    @Flag(help: "Send a fresh onboarding request even when the workspace is onboarded, running and unchanged.")
+    var reonboard = false
 
     /// True when any onboarding option was given (for `install`).
     var requested: Bool { workspace != nil || keyFile != nil || keyStdin || sharedKey != nil }
@@ -55,6 +54,8 @@ struct OnboardingArguments: ParsableArguments {
                              sources == 0 ? "the workspace key is missing (--key-file, --key-stdin or -s)"
                                           : "give the workspace key once (--key-file, --key-stdin or -s)")
         }
+        // Standard input is read once: with --key-stdin and --proxy-stdin the key is line 1, the proxy line 2.
+        let input = keyStdin || proxy.proxyStdin ? SecretStandardInput.read() : nil
         let text: Secret
         if let keyFile {
             guard let bytes = FileIO.read(keyFile, limit: 4096) else {
@@ -62,7 +63,7 @@ struct OnboardingArguments: ParsableArguments {
             }
             text = Secret(bytes: bytes)
         } else if keyStdin {
-            text = Secret(bytes: FileIO.read("/dev/stdin", limit: 4096) ?? [])
+            text = Secret(bytes: (proxy.proxyStdin ? input?.line(0) : input?.bytes) ?? [])
         } else {
             CommandFailure.printError(
                 "agent-installer: warning: a key given with -s is visible to every local user; use --key-file or --key-stdin")
@@ -70,14 +71,15 @@ struct OnboardingArguments: ParsableArguments {
         }
         let key = try WorkspaceKey(text)
         let dom = try domain.map { (d) throws(AgentError) in try ServiceDomain(d) } ?? .default
-        let proxyConfiguration = try proxy.map { (p) throws(AgentError) in try ProxyConfiguration.parse(p) }
+        let proxyText = try proxy.text(standardInputLine: input?.line(keyStdin ? 1 : 0))
+        let proxyConfiguration = try proxyText.map { (p) throws(AgentError) in try ProxyConfiguration.parse(p) }
         if let cacert, FileIO.kind(cacert, followLinks: true) != .regular {
             throw AgentError(.usage, "the CA bundle \(cacert) does not exist")
         }
         var options = try OnboardingOptions(workspace: ws, key: key, domain: dom, proxy: proxyConfiguration,
                                             azureResourceID: azureResourceID, multihomingMarker: marker,
                                             endpoint: endpoint, caFile: cacert)
-        options.force = force
+        options.reonboard = reonboard
         return options
     }
 }

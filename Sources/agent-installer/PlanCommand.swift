@@ -13,9 +13,16 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(help: "Allow downgrades (dpkg without --refuse-downgrade, rpm --force).")
     var force = false
 
+    /// The proxy for a bundle URL (`-p`, `--proxy-file`, `--proxy-stdin`).
+    @OptionGroup var proxy: ProxyArguments
+
+    @Option(help: "PEM file of the CA(s) to trust for a bundle URL (default: the system's).")
+    var cacert: String?
+
     func run() async throws {
         try await CommandFailure.run { () throws(AgentError) in
-            let session = try await arguments.session(force: force)
+            let downloadProxy = try proxy.text().map { (p) throws(AgentError) in try HTTPProxy.parse(p) }
+            let session = try await arguments.session(force: force, proxy: downloadProxy, cacert: cacert)
             defer { session.discard() }
             print(Self.render(session.plan, format: arguments.format))
             if let blocked = session.plan.blocked { throw AgentError(ExitCode(rawValue: blocked.code) ?? .internalError, blocked.message) }
@@ -30,13 +37,29 @@ struct PlanCommand: AsyncParsableCommand {
                      + "bundle \(plan.bundleVersion ?? "unknown"), mode \(plan.options.mode.rawValue)"
                      + (plan.options.force ? ", force" : "")]
         if let blocked = plan.blocked { lines.append("BLOCKED (\(blocked.code)): \(blocked.message)") }
-        for (i, step) in plan.steps.enumerated() {
-            let versions = step.bundled.map { "\(step.installed ?? "-") → \($0)" } ?? ""
-            lines.append("\(pad("\(i + 1).", 4))\(pad(step.component, 12)) \(pad(step.action.rawValue, 15)) "
-                         + "\(pad(versions, 26)) \(step.reason)")
-            if !step.command.isEmpty { lines.append("      \(step.command.joined(separator: " "))") }
-            if let path = step.path { lines.append("      file \(path)") }
-            if let diff = step.diff { lines += diff.split(separator: "\n").map { "      " + $0 } }
+        func render(_ steps: [PlanStep], label: (Int) -> String) {
+            for (i, step) in steps.enumerated() {
+                let versions = step.bundled.map { "\(step.installed ?? "-") → \($0)" } ?? ""
+                lines.append("\(pad(label(i), 5))\(pad("[\(step.stage)]", 5))\(pad(step.component, 16)) \(pad(step.action.rawValue, 15)) "
+                             + "\(pad(versions, 26)) \(step.reason)")
+                if let test = step.test { lines.append("       test: \(test.joined(separator: " "))") }
+                if let c = step.onlyIf { lines.append("       only if \(c.path) \(c.exists ? "exists" : "is absent")") }
+                if !step.command.isEmpty { lines.append("       \(step.command.joined(separator: " "))") }
+                for need in step.disk ?? [] {
+                    lines.append("       \(need.paths.joined(separator: ", ")) (at \(need.measured)): "
+                                 + "\(need.requiredBytes) bytes required, \(need.availableBytes) available")
+                }
+                if let path = step.path { lines.append("       file \(path)") }
+                if let paths = step.paths, let first = paths.first {
+                    lines.append("       \(paths.count) files, each if present: \(first)" + (paths.count > 1 ? " … (all in --format json)" : ""))
+                }
+                if let diff = step.diff { lines += diff.split(separator: "\n").map { "       " + $0 } }
+            }
+        }
+        render(plan.steps) { "\($0 + 1)." }
+        if !plan.retryPath.isEmpty {
+            lines.append("If OMI or SCX fails (stage 4, retry path; then on with stage 5):")
+            render(plan.retryPath) { "r\($0 + 1)." }
         }
         lines.append("Services: " + (plan.services.isEmpty ? "none" : plan.services.joined(separator: ", ")))
         lines.append("Files: \(InstallReceipt.path) (receipt)" + (plan.changesPackages ? "" : " — nothing to change"))

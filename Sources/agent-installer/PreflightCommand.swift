@@ -21,8 +21,8 @@ struct PreflightCommand: AsyncParsableCommand {
     @Option(help: "Output format: text or json.") var format: Format = .text
     @Option(name: .shortAndLong, help: "Workspace id (enables the network check on the live host).") var workspace: String?
     @Option(name: [.customShort("d"), .long], help: "Service domain.") var domain: String = "opinsights.azure.com"
-    @Option(name: [.customShort("p"), .long], help: "Proxy for the network check: [http://][user:password@]host[:port].")
-    var proxy: String?
+    /// The proxy for the network check (`-p`, `--proxy-file`, `--proxy-stdin`).
+    @OptionGroup var proxy: ProxyArguments
     @Flag(help: "Skip the network check.") var noNetwork = false
     @Option(help: "Extra CA bundle for verifying the service (TLS-inspecting proxies).") var cacert: String?
     @Option(help: "Probe this https:// URL instead of https://<ws>.oms.<domain> and the ods host (private endpoints, tests).")
@@ -35,7 +35,7 @@ struct PreflightCommand: AsyncParsableCommand {
         do {
             let report = try await Self.execute(
                 root: root, workspace: workspace, domain: domain, network: !noNetwork,
-                probe: NetworkArguments(proxy: proxy, cacert: cacert, endpoint: endpoint),
+                probe: NetworkArguments(proxy: try proxy.text(), cacert: cacert, endpoint: endpoint),
                 supportMatrix: supportMatrix, allowUnsupported: allowUnsupported,
                 stopOnMultipleConnections: stopOnMultipleConnections)
             print(format == .json ? report.json() : Self.render(report, colour: isatty(1) == 1))

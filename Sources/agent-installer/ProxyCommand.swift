@@ -19,7 +19,12 @@ struct ProxyCommand: AsyncParsableCommand {
             try await CommandFailure.run { () throws(AgentError) in
                 let text: String
                 switch (url, stdin) {
-                case (let u?, false): text = u
+                case (let u?, false):
+                    if u.unicodeScalars.contains("@") {
+                        CommandFailure.printError("agent-installer: warning: a proxy password on the command line is visible "
+                                                  + "to every local user; use proxy set --stdin")
+                    }
+                    text = u
                 case (nil, true): text = String(decoding: FileIO.read("/dev/stdin", limit: 4096) ?? [], as: UTF8.self)
                 default: throw AgentError(.usage, "give the proxy either as an argument or with --stdin")
                 }

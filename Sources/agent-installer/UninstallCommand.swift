@@ -10,6 +10,7 @@ struct UninstallCommand: AsyncParsableCommand {
         abstract: "Remove the agent (keeps workspace configuration and certificates); --purge deletes them too.")
 
     @Flag(help: "Also delete configuration, certificates and data.") var purge = false
+    @Flag(help: "With --purge: purge omi and scx even while lad-mdsd or azsec-mdsd needs them.") var force = false
     @Option(help: "Host root (default /, the live host).") var root: String = "/"
     @Option(help: "Seconds to wait for the dpkg/rpm lock before failing with 55.") var lockTimeout: Int = 300
     @Option(help: "Output format: text or json.") var format: OutputFormat = .text
@@ -24,7 +25,7 @@ struct UninstallCommand: AsyncParsableCommand {
             }
             let quiet = format == .json
             let outcome = try await Uninstall.execute(
-                root: hostRoot, manager: manager, purge: purge, lockTimeout: .seconds(lockTimeout),
+                root: hostRoot, manager: manager, purge: purge, force: force, lockTimeout: .seconds(lockTimeout),
                 progress: { line in if !quiet { CommandFailure.printError(line) } })
             if quiet {
                 print(OutputFormat.json(outcome))

@@ -2,11 +2,11 @@ import AgentInstaller
 import AgentSupport
 import ArgumentParser
 
-/// `agent-installer workspace list|remove` (contract §10.15).
+/// `agent-installer workspace list|remove|repair|register-dsc|migrate` (contract §10.10, §10.14, §10.15).
 struct WorkspaceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "workspace", abstract: "List or remove onboarded workspaces.",
-        subcommands: [List.self, Remove.self])
+        commandName: "workspace", abstract: "List, remove, repair or migrate onboarded workspaces; retry DSC registration.",
+        subcommands: [List.self, Remove.self, Repair.self, RegisterDSC.self, Migrate.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List workspaces (omsadmin.sh -l format).")

@@ -135,7 +135,7 @@ struct ExtensionEndToEndTests {
         let out = try await Oracle.run(
             [Self.binary, "extension", "--root", f.dir.path, "--handler-dir", f.handlerDirectory,
              "--endpoint", Self.env("AGENT_TEST_WORKSPACE_URL"), "--cacert", Self.env("AGENT_TEST_CA"),
-             "--metadata-url", "http://127.0.0.1:9/metadata/instance", "-enable"],
+             "--metadata-url", "http://127.0.0.1:9/metadata/instance", "--retry-interval", "0.05", "-enable"],
             environment: ["ConfigSequenceNumber": "0"])
         #expect(out.status == 53, "\(out.standardOutput) \(out.standardError)")
         #expect(out.standardOutput.hasPrefix("Enable,error,53,"), "\(out.standardOutput)")
@@ -144,8 +144,11 @@ struct ExtensionEndToEndTests {
         #expect(fields.last?.contains("403") == true, "\(fields)")
         #expect(!f.root.exists("\(Self.etc)/\(ws)/conf/\(ExtensionEngine.markerName)"))
         #expect(!out.standardOutput.contains(wrong) && !out.standardError.contains(wrong))
-        #expect(FileIO.read(f.extensionLog).map { String(decoding: $0, as: UTF8.self) }?
-            .contains("instance metadata not available") == true, "no vmResourceId: IMDS was asked (and unreachable)")
+        let log = FileIO.read(f.extensionLog).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        #expect(log.contains("instance metadata not available"), "no vmResourceId: IMDS was asked (and unreachable)")
+        #expect(log.contains("onboarding attempt 4/5 failed (exit 5)") && log.contains("onboarding attempt 5/5 failed (exit 5)"),
+                "rc 5 is retried up to 5 attempts (§8.3 step 7)")
+        #expect(!log.contains("attempt 6/5"))
         #expect(try await !f.treeContains(wrong))
     }
 

@@ -1,5 +1,6 @@
 import AgentInstaller
 import AgentSupport
+import Preflight
 import Testing
 import TestSupport
 #if canImport(Glibc)
@@ -35,6 +36,16 @@ import Glibc
         let array = try HandlerEnvironment.parse(Array("[\(Self.environmentObject)]".utf8))
         #expect(object == array)
         #expect(object.version == "1.0" && object.configFolder == "/ext/config" && object.eventsFolder == nil)
+    }
+
+    /// Regression (reproduced with the handler-environment fuzz target, fuzz/corpus/handler-environment/
+    /// big-version-number): a whole number too large for Int as the schema version trapped in `Int(_:)`.
+    @Test(arguments: ["1e300", "-1e300", "123456789012345678901234567890", "1e15", "2.5", "7"])
+    func numericSchemaVersionNeverTraps(_ number: String) throws {
+        let text = Self.environmentObject.replacing(#""version":1.0"#, with: #""version":\#(number)"#)
+        let environment = try HandlerEnvironment.parse(Array(text.utf8))
+        let expected = Double(number).map { abs($0) < 1e15 && $0 == $0.rounded() ? "\(Int($0)).0" : "\($0)" }
+        #expect(environment.version == expected)
     }
 
     @Test(arguments: ["logFolder", "configFolder", "statusFolder", "heartbeatFile"])
@@ -123,6 +134,22 @@ import Glibc
         #expect(table.supports(distribution: "debian", version: "11"))
         #expect(table.supports(distribution: "amzn", version: "2"))
         #expect(!table.supports(distribution: "fedora", version: "8"))
+    }
+
+    /// The OS rule is a view of the support matrix's data: a matrix with other extension versions changes it, and
+    /// the built-in view agrees with the matrix's extension scope for every row and listed version.
+    @Test func osSupportIsAViewOfTheSupportMatrix() throws {
+        let custom = try SupportMatrix(json: Array(#"{"schemaVersion":1,"architectures":["x86_64"],"distributions":[{"name":"Debian","prefixes":["debian"],"versions":["11","12"],"extensionVersions":["12"]}]}"#.utf8), source: "test")
+        let view = ExtensionOSSupport(matrix: custom)
+        #expect(view.supports(distribution: "debian", version: "12"))
+        #expect(!view.supports(distribution: "debian", version: "11"), "extensionVersions, not versions, apply")
+        #expect(!view.supports(distribution: "ubuntu", version: "22.04"))
+        for row in SupportMatrix.default.distributions {
+            for version in row.versions + (row.extensionVersions ?? []) {
+                #expect(ExtensionOSSupport.contract.supports(distribution: row.prefixes[0], version: version)
+                        == (row.extensionVersions ?? row.versions).contains(version), "\(row.name) \(version)")
+            }
+        }
     }
 
     @Test func osCheckReadsOsRelease() throws {

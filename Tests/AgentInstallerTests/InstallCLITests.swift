@@ -43,9 +43,18 @@ import TestSupport
         let plan = try await run(["plan", "--bundle", t.bundle, "--root", t.root, "--format", "json"])
         #expect(plan.status == 0, "\(plan.standardError)")
         let planned = try JSONDecoder().decode(InstallPlan.self, from: Data(plan.standardOutput.utf8))
-        #expect(planned.steps.prefix(5).map(\.component) == ["omi", "omi-reload", "scx", "omsagent", "omsconfig"])
-        #expect(planned.steps.first?.action == .install)
-        #expect(planned.steps.first?.command.contains("--log=\(t.root)/var/log/dpkg.log") == true)
+        #expect(planned.steps.prefix(6).map(\.component) == ["disk", "omi", "omi-reload", "scx", "omsagent", "omsconfig"])
+        #expect(planned.steps[1].action == .install)
+        #expect(planned.steps[1].command.contains("--log=\(t.root)/var/log/dpkg.log") == true)
+        #expect(planned.retryPath.count == 9 && planned.steps.last?.component == "auoms")
+        let text = try await run(["install", "--dry-run", "--bundle", t.bundle, "--root", t.root])
+        let lines = text.standardOutput.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix("1.   [0]  disk") } && lines.contains { $0.contains("bytes required") })
+        #expect(lines.contains("If OMI or SCX fails (stage 4, retry path; then on with stage 5):"))
+        #expect(lines.contains { $0.hasPrefix("r9.  [4]  scx") && $0.contains("retry: SCX added again") })
+        #expect(lines.contains { $0.contains("[11] auoms") })
+        #expect(lines.contains { $0.contains("test: /bin/sh") && $0.hasSuffix("bundles/auoms-bundle-test.sh") })
+        #expect(lines.contains { $0.contains("/opt/omi/bin/service_control restart") })
         #expect(t.dir.read("root/var/lib/dpkg/status") == statusBefore)
         #expect(!t.dir.exists("root/var/lib/agent-installer"))
 
@@ -99,7 +108,7 @@ import TestSupport
         #expect(!t.dir.exists("root/var/lib/agent-installer"))
     }
 
-    @Test("install with -w and a key onboards after the packages", .enabled(if: TestEnvironment.value("AGENT_TEST_WORKSPACE_URL") != nil))
+    @Test("install with -w and a key onboards after the packages; --force does not re-onboard, --reonboard does", .enabled(if: TestEnvironment.value("AGENT_TEST_WORKSPACE_URL") != nil))
     func installThenOnboard() async throws {
         let t = try await tree()
         let ws = TestEnvironment.value("AGENT_TEST_WORKSPACE_ID") ?? ""
@@ -114,6 +123,31 @@ import TestSupport
         #expect(t.dir.exists("root/etc/opt/microsoft/omsagent/\(ws)/conf/omsadmin.conf"))
         let log = t.dir.read("root/var/log/agent-fixture/maintainer.log") ?? ""
         #expect(log.contains("omsconfig postinst configure"))
+        let first = try JSONDecoder().decode(Onboarded.self, from: Data(out.standardOutput.utf8)).onboarding
+
+        // The agent now reports running (the fixture's service_control exits with the number in its .rc file):
+        // `--force` is package-level only and leaves the unchanged onboarding alone; `--reonboard` sends a request.
+        try t.dir.write("root/var/lib/agent-fixture/omsagent-service_control.rc", "1\n")
+        let onboardArgs = ["-w", ws, "--key-stdin", "--format", "json",
+                           "--endpoint", TestEnvironment.value("AGENT_TEST_WORKSPACE_URL") ?? "",
+                           "--cacert", TestEnvironment.value("AGENT_TEST_CA") ?? ""]
+        let forced = try await Oracle.run([BundleCLITests.binary, "install", "--force", "--bundle", t.bundle,
+                                           "--root", t.root] + onboardArgs, input: Array(key.utf8))
+        #expect(forced.status == 0, "\(forced.standardError)")
+        let noOp = try JSONDecoder().decode(Onboarded.self, from: Data(forced.standardOutput.utf8)).onboarding
+        #expect(noOp?.unchanged == true && noOp?.agentGUID == first?.agentGUID)
+        let again = try await Oracle.run([BundleCLITests.binary, "install", "--reonboard", "--bundle", t.bundle,
+                                          "--root", t.root] + onboardArgs, input: Array(key.utf8))
+        #expect(again.status == 0, "\(again.standardError)")
+        let sent = try JSONDecoder().decode(Onboarded.self, from: Data(again.standardOutput.utf8)).onboarding
+        #expect(sent?.unchanged == false && sent?.agentGUID == first?.agentGUID)
+        let onboardForce = try await run(["onboard", "--force", "-w", ws, "--root", t.root])
+        #expect(onboardForce.status == 2)  // `--force` is not an onboarding switch
+    }
+
+    struct Onboarded: Decodable {
+        struct Report: Decodable { var unchanged: Bool; var agentGUID: String }
+        var onboarding: Report?
     }
 
     @Test("uninstall removes in reverse order; a second run is harmless; purge leaves no agent trees")

@@ -33,7 +33,8 @@ import TestSupport
         #expect(step(p, "omsagent")?.action == .upgrade)
         #expect(step(p, "omsagent")?.command == ["rpm", "--upgrade", "/b/300/omsagent-1.14.19-0.universal.x64.rpm"])
         #expect(step(p, "omsconfig")?.command == ["rpm", "-ivh", "/b/300/omsconfig-1.1.1-932.universal.x64.rpm"])
-        #expect(p.steps.filter { $0.path == nil }.map(\.failureCode) == [19, 19, 20, 17, 18, 21])
+        // disk 52, omi 19, reload 19, scx 20, omsagent 17, omsconfig 18, DSC housekeeping 18, OMI restart (ignored), kit 21
+        #expect(p.steps.filter { $0.path == nil }.map(\.failureCode) == [52, 19, 19, 20, 17, 18, 18, 0, 21])
         #expect(step(p, "kit:docker")?.action == .run && step(p, "kit:docker")?.stopsOnFailure == false)
         #expect(p.blocked == nil)
         let forced = try plan(.rpm, installed: ["omi": "1.6.10-3"], options: InstallOptions(force: true))

@@ -38,8 +38,22 @@ struct InstallRoot {
     }
 
     func plan(_ bundle: BundleExtraction, options: InstallOptions = InstallOptions(), dscUsable: Bool = true) async throws -> InstallPlan {
-        try InstallPlan.make(manifest: bundle.manifest, bundleDirectory: bundle.destination, bundleVersion: bundle.version,
-                             facts: await facts(dscUsable: dscUsable), options: options)
+        let sizes = await PackageSizes.read(manifest: bundle.manifest, bundleDirectory: bundle.destination, flavour: .v300, manager: .dpkg)
+        return try InstallPlan.make(manifest: bundle.manifest, bundleDirectory: bundle.destination, bundleVersion: bundle.version,
+                                    facts: await facts(dscUsable: dscUsable), options: options, packageSizes: sizes)
+    }
+
+    /// Makes a maintainer script of the fixture fail: `once` (the first run only) or every time.
+    func failScript(_ packageScript: String, once: Bool) throws {
+        try dir.write("root/var/lib/agent-fixture/\(packageScript).\(once ? "fail-once" : "fail")", "")
+    }
+
+    /// The maintainer log as `package script first-argument` (first argument empty when there is none).
+    var scriptSequence: [String] {
+        maintainerLog.map { line in
+            let parts = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+            return parts.prefix(3).joined(separator: " ")
+        }
     }
 
     func install(_ bundle: BundleExtraction, options: InstallOptions = InstallOptions(), dscUsable: Bool = true,

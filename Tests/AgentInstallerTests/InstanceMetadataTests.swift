@@ -29,6 +29,7 @@ import TestSupport
         let start = ContinuousClock.now
         let result = await InstanceMetadata.fetch(url: "http://127.0.0.1:9/metadata/instance", timeout: .seconds(2))
         #expect(result == nil)
-        #expect(ContinuousClock.now - start < .seconds(5))
+        // A refused port answers at once; the bound only catches a hang (a loaded machine took 10 s once).
+        #expect(ContinuousClock.now - start < .seconds(30))
     }
 }

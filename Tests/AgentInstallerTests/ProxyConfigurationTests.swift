@@ -95,4 +95,58 @@ struct ProxyConfigurationTests {
             #expect(!error.message.contains("s3cr"))
         }
     }
+
+    /// A combining mark (U+0301) written right after a separator merges with it into one `Character`; splitting on
+    /// Characters then misses the separator that libcurl, squid and the daemon all see. Every separator of the
+    /// grammar, with a mark glued after it:
+    @Test("a combining mark after /, :, @ or ] never hides the separator (proxy.conf and daemon grammar)")
+    func combiningMarksAfterSeparators() throws {
+        let mark = "\u{301}"
+        // After the `/` of `://`: the scheme is still found, the mark belongs to the user name.
+        let scheme = try ProxyConfiguration.parse("http://\(mark)u:pw@host:3128")
+        #expect(scheme.scheme == .http && scheme.user == "\(mark)u" && scheme.password?.reveal() == "pw")
+        #expect(scheme.host == "host" && scheme.port == 3128)
+        // After the `:` of the credentials: still the user/password split.
+        let colon = try ProxyConfiguration.parse("u:\(mark)pw@host:3128")
+        #expect(colon.user == "u" && colon.password?.reveal() == "\(mark)pw" && colon.host == "host")
+        #expect(DaemonProxyGrammar.parse(colon.fileLine.reveal()) == P(user: "u", password: "\(mark)pw", host: "host", port: "3128"))
+        let refused: [(String, String)] = [
+            ("u:pw@\(mark)x@host:3128", "'@'"),       // an `@` inside the password, hidden by the mark
+            ("u:pw@\(mark)host:3128", "host"),         // after the splitting `@`: the mark is part of the host
+            ("host:\(mark)3128", "port"),              // after the port's `:`
+            ("host:3128/\(mark)", "path"),             // after a trailing `/`: not trailing any more
+            ("[::1]\(mark):3128", "IPv6"),             // after `]`
+            ("http:\(mark)//host:3128", "path"),       // inside `://`: no scheme, and `/` in the host part
+        ]
+        for (input, why) in refused {
+            do {
+                let p = try ProxyConfiguration.parse(input)
+                Issue.record("accepted \(input.unicodeScalars.map { String($0.value, radix: 16) }) as \(p)")
+            } catch {
+                #expect(error.code == .proxyOrFormatMismatch)
+                #expect(error.message.contains(why), "\(input.debugDescription): \(error.message)")
+            }
+        }
+        // The daemon's grammar sees the `@` behind the mark too (it used to accept this password).
+        #expect(DaemonProxyGrammar.parse("u:pw@\(mark)x@host:80") == nil)
+        #expect(DaemonProxyGrammar.parse("http://\(mark)u:pw@host:80") == P(user: "\(mark)u", password: "pw", host: "host", port: "80"))
+        #expect(DaemonProxyGrammar.parse("host:\(mark)80") == nil)
+    }
+
+    @Test("proxy.conf's parser is a view of the HTTP client's: every accepted value means the same to both")
+    func oneGrammar() throws {
+        let inputs = ["proxyhost", "proxyhost:8080", " HTTPS://User:pa:ss@Proxy.example.com// ", "user:pa%40ss@host:80",
+                      "http://\u{301}u:pw@h:1", "https://1.2.3.4:1234"]
+        for input in inputs {
+            let configuration = try ProxyConfiguration.parse(input)
+            #expect(configuration.httpProxy == (try HTTPProxy.parse(input)), "\(input)")
+            let written = try HTTPProxy.written(input)
+            #expect(configuration.port == written.port && configuration.scheme == written.scheme, "\(input)")
+        }
+        // What only the daemon cannot represent is still valid for the HTTP client.
+        for input in ["user:p@ss@host:8080", "http://u:p@[fd00::1]:3128"] {
+            #expect(throws: AgentError.self) { try ProxyConfiguration.parse(input) }
+            #expect(try HTTPProxy.parse(input).user == "user" || (try HTTPProxy.parse(input)).host == "fd00::1")
+        }
+    }
 }

@@ -25,7 +25,8 @@ import TestSupport
         #expect(receipt.packageManager == .dpkg && receipt.bundleVersion == bundle.version)
         #expect(receipt.newlyInstalled == ["omi", "scx", "omsagent", "omsconfig"])
         #expect(receipt.notRun.first == "/opt/omi/bin/service_control reload")
-        #expect(receipt.notRun.count == 2 && receipt.notRun[1].contains("docker-cimprov"))
+        #expect(receipt.notRun.count == 4 && receipt.notRun[1] == "/opt/omi/bin/service_control restart", "\(receipt.notRun)")
+        #expect(receipt.notRun[2].contains("docker-cimprov") && receipt.notRun[3].contains("auoms"))
         #expect(receipt.phases.map(\.name) == ["lock", "packages"])
         #expect(r.dir.exists("root/var/log/dpkg.log"))
     }
@@ -59,13 +60,16 @@ import TestSupport
         let upgradePlan = try await r.plan(new)
         let actions = upgradePlan.steps.filter { InstallPlan.packageOrder.contains($0.component) && $0.path == nil }.map(\.action)
         #expect(actions == [.upgrade, .upgrade, .upgrade, .upgrade])
-        #expect(upgradePlan.steps.filter { $0.path != nil }.map(\.action) == [.removeFile, .editFile])
-        #expect(upgradePlan.steps.first?.installed == "1.6.10.2")
+        // stage 5 cron removal, stage 7 syslog hotfix, stage 9 invoker conf removal and cron creation
+        #expect(upgradePlan.steps.filter { $0.path != nil }.map(\.action) == [.removeFile, .editFile, .removeFile, .createFile])
+        #expect(upgradePlan.steps.first { $0.component == "omi" }?.installed == "1.6.10.2")
         let up = await InstallRun.execute(upgradePlan, context: .init())
         #expect(up.exitCode == 0, "\(up)")
         let upgraded = try await r.dpkgQuery()
         #expect(upgraded["omi"] == "1.6.11.0" && upgraded["omsagent"] == "1.14.20-0" && upgraded["omsconfig"] == "1.1.1-933")
-        #expect(!r.dir.exists("root/etc/cron.d/OMSConsistencyInvoker"))
+        // stage 5 removed the old cron job, stage 9 wrote the §10.12 one
+        let cronLine = try #require(r.dir.read("root/etc/cron.d/OMSConsistencyInvoker"))
+        #expect(cronLine == upgradePlan.steps.first { $0.action == .createFile }?.content)
         #expect(r.dir.read("root/etc/opt/microsoft/omsagent/conf/omsagent.d/syslog.conf") == "  protocol_type udp\n  port 25224\n")
         let receipt = try #require(InstallReceipt.read(root: r.root))
         #expect(receipt.files == [PlanFileEdits.consistencyInvokerCron, PlanFileEdits.syslogConf, InstallReceipt.path])
@@ -118,13 +122,14 @@ import TestSupport
     func commands() async throws {
         let r = try InstallRoot()
         let plan = try await r.plan(try await r.bundle())
-        let omi = try #require(plan.steps.first)
+        #expect(plan.steps.first?.action == .check)
+        let omi = try #require(plan.steps.first { $0.component == "omi" })
         #expect(Array(omi.command.prefix(8)) == ["dpkg", "--root", r.root.path, "--force-script-chrootless",
                                                  "--log=\(r.root.path)/var/log/dpkg.log", "--force-confold",
                                                  "--force-confdef", "--install"])
         #expect(omi.command.suffix(2).first == "--refuse-downgrade")
         #expect(omi.command.last?.hasSuffix("/300/omi-1.6.10-2.ulinux.s.x64.deb") == true)
-        #expect(plan.steps.map(\.component).prefix(5) == ["omi", "omi-reload", "scx", "omsagent", "omsconfig"])
+        #expect(plan.steps.map(\.component).prefix(6) == ["disk", "omi", "omi-reload", "scx", "omsagent", "omsconfig"])
         let rpm = PackageCommand(root: r.root, manager: .rpm, options: InstallOptions(force: true, noDigest: true))
         #expect(rpm.add("x.rpm", upgrade: true) == ["rpm", "--root", r.root.path, "--dbpath", "/var/lib/rpm",
                                                      "--upgrade", "--force", "--nodigest", "--nofiledigest", "x.rpm"])

@@ -16,8 +16,9 @@ import TestSupport
     func plan(_ root: HostRoot, _ bundle: BundleExtraction, options: InstallOptions = InstallOptions()) async throws -> InstallPlan {
         let installed = await PlanFacts.installedVersions(root: root, manager: .rpm, names: InstallPlan.packageOrder)
         let facts = PlanFacts(root: root, packageManager: .rpm, flavour: .v300, installed: installed, dscUsable: true)
+        let sizes = await PackageSizes.read(manifest: bundle.manifest, bundleDirectory: bundle.destination, flavour: .v300, manager: .rpm)
         return try InstallPlan.make(manifest: bundle.manifest, bundleDirectory: bundle.destination,
-                                    bundleVersion: bundle.version, facts: facts, options: options)
+                                    bundleVersion: bundle.version, facts: facts, options: options, packageSizes: sizes)
     }
 
     func rpmQuery(_ root: HostRoot) async throws -> [String] {
@@ -37,7 +38,14 @@ import TestSupport
         let (dir, root) = try await rpmRoot()
         let bundle = try await extract(dir)
         let first = try await plan(root, bundle)
-        #expect(first.steps.first?.command.prefix(6) == ["rpm", "--root", root.path, "--dbpath", "/var/lib/rpm", "-ivh"])
+        #expect(first.steps.first { $0.component == "omi" }?.command.prefix(6) == ["rpm", "--root", root.path, "--dbpath", "/var/lib/rpm", "-ivh"])
+        // The disk check counts rpm's %{SIZE} of the four packages (oracle: rpm -qp).
+        var sum: Int64 = 0
+        for p in bundle.manifest.packages(flavour: "300", format: "rpm") {
+            let out = try await Oracle.output(["rpm", "-qp", "--qf", "%{SIZE}", bundle.destination + "/" + p.path])
+            sum += Int64(out.split(separator: "\n").last ?? "") ?? 0
+        }
+        #expect(sum > 0 && first.steps.first?.disk?.first?.requiredBytes == sum + DiskRequirement.margin)
         let outcome = await InstallRun.execute(first, context: .init())
         #expect(outcome.exitCode == 0, "\(outcome)")
         #expect(try await rpmQuery(root) == ["omi 1.6.10-2", "scx 1.6.10-1", "omsagent 1.14.19-0", "omsconfig 1.1.1-932"])
@@ -51,6 +59,53 @@ import TestSupport
         let removed = try await Uninstall.execute(root: root, manager: .rpm, purge: true)
         #expect(removed.exitCode == 0, "\(removed)")
         #expect(try await rpmQuery(root).isEmpty)
+    }
+
+    @Test("rpm: a failing omsagent %post (rpm exits 0 and only warns) is the stage's failure: 17, rpm's line, all erased")
+    func failingPost() async throws {
+        let (dir, root) = try await rpmRoot()
+        let bundle = try await extract(dir)
+        try dir.write("root/var/lib/agent-fixture/omsagent.postinst.fail", "")
+        let plan = try await plan(root, bundle)
+        // The oracle: rpm itself reports success for this package while printing the scriptlet warning.
+        try dir.write("probe/var/lib/agent-fixture/omsagent.postinst.fail", "")
+        let probe = try await Oracle.run([Fixtures.directory + "/make-rpm-root", dir.url("probe")])
+        #expect(probe.succeeded)
+        let steps = plan.steps.filter { $0.changesPackages }
+        var rpmSaid = ""
+        for step in steps.prefix(3) {
+            let argv = step.command.map { $0 == root.path ? dir.url("probe") : $0 }
+            let out = try await Oracle.run(argv)
+            #expect(out.status == 0, "rpm \(step.component): \(out.standardError)")
+            rpmSaid += out.standardError
+        }
+        #expect(rpmSaid.contains("warning: %post(omsagent-1.14.19-0.x86_64) scriptlet failed, exit status 1"))
+
+        let outcome = await InstallRun.execute(plan, context: .init())
+        #expect(outcome.exitCode == 17, "\(outcome)")
+        #expect(outcome.failedStage == "omsagent")
+        #expect(outcome.errorLines.first == "warning: %post(omsagent-1.14.19-0.x86_64) scriptlet failed, exit status 1")
+        #expect(outcome.message.contains("scriptlet failed"))
+        #expect(outcome.rolledBack == ["purged omsagent", "purged scx", "purged omi"])
+        #expect(try await rpmQuery(root).isEmpty)
+        let log = (dir.read("root/var/log/agent-fixture/maintainer.log") ?? "").split(separator: "\n")
+        #expect(!log.contains { $0.hasPrefix("omsconfig ") })
+    }
+
+    @Test("rpm: scx's %post fails once: detected from rpm's warning, the retry path erases and adds both again")
+    func retryOnce() async throws {
+        let (dir, root) = try await rpmRoot()
+        let bundle = try await extract(dir)
+        try dir.write("root/var/lib/agent-fixture/scx.postinst.fail-once", "")
+        let outcome = await InstallRun.execute(try await plan(root, bundle), context: .init())
+        #expect(outcome.exitCode == 0, "\(outcome)")
+        #expect(outcome.log.contains { $0.contains("scx failed") && $0.contains("retry path") })
+        #expect(try await rpmQuery(root) == ["omi 1.6.10-2", "scx 1.6.10-1", "omsagent 1.14.19-0", "omsconfig 1.1.1-932"])
+        let log = (dir.read("root/var/log/agent-fixture/maintainer.log") ?? "").split(separator: "\n").map(String.init)
+        let omiScx = log.filter { $0.hasPrefix("omi ") || $0.hasPrefix("scx ") }
+        #expect(omiScx == ["omi preinst 1", "omi postinst 1", "scx preinst 1", "scx postinst 1",
+                           "scx prerm 0", "scx postrm 0", "omi prerm 0", "omi postrm 0",
+                           "omi preinst 1", "omi postinst 1", "scx preinst 1", "scx postinst 1"])
     }
 
     @Test("rpm: a failing scx %pre gives 20, rpm's own error lines, and erases omi")

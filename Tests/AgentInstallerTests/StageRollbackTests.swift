@@ -41,8 +41,8 @@ import TestSupport
         let syslogBefore = r.dir.read(syslog)
         let plan = try await r.plan(bad)
         let files = plan.steps.filter { $0.path != nil }
-        #expect(files.map(\.action) == [.removeFile, .editFile])
-        #expect(files.last?.diff?.contains("-  protocol_type tcp\n+  protocol_type udp") == true)
+        #expect(files.map(\.action) == [.removeFile, .editFile, .removeFile, .createFile])
+        #expect(files[1].diff?.contains("-  protocol_type tcp\n+  protocol_type udp") == true)
         let outcome = await InstallRun.execute(plan, context: .init())
         #expect(r.dir.read(cron) == cronBefore)
         #expect(r.dir.read(syslog) == syslogBefore)
@@ -60,6 +60,7 @@ import TestSupport
     func heldLock() async throws {
         let r = try InstallRoot()
         let bundle = try await r.bundle()
+        let plan = try await r.plan(bundle)
         try r.dir.write("root/var/lib/dpkg/lock-frontend", "")
         let script = "import fcntl,sys,time\nf=open(sys.argv[1],'r+')\nfcntl.lockf(f,fcntl.LOCK_EX)\nprint('held',flush=True)\ntime.sleep(8)\n"
         try r.dir.write("hold.py", script)
@@ -68,7 +69,6 @@ import TestSupport
             try await Task.sleep(for: .milliseconds(50))
         }
         let lines = LineSink()
-        let plan = try await r.plan(bundle)
         let outcome = await InstallRun.execute(plan, context: .init(lockTimeout: .milliseconds(1500),
                                                                     lockReportEvery: .milliseconds(500),
                                                                     progress: { lines.append($0) }))
@@ -116,7 +116,7 @@ import TestSupport
 }
 
 extension StageRollbackTests {
-    @Test("with lad-mdsd installed, remove keeps omsagent, scx and omi; purge removes them with a warning")
+    @Test("with lad-mdsd installed, remove keeps omsagent, scx and omi; purge keeps omi and scx and fails unless forced")
     func consumerKeepsAgent() async throws {
         let r = try InstallRoot()
         #expect(try await r.install(try await r.bundle()).exitCode == 0)
@@ -132,7 +132,37 @@ extension StageRollbackTests {
         #expect(try await r.dpkgQuery().keys.sorted() == ["lad-mdsd", "omi", "omsagent", "scx"])
         let purge = try await Uninstall.execute(root: r.root, manager: .dpkg, purge: true)
         #expect(purge.notes.contains { $0.contains("PURGE WARNING") })
+        #expect(purge.exitCode == 1, "a purge that keeps omi and scx for lad-mdsd is not a success")
+        #expect(purge.packages["omi"]?.contains("--force") == true && purge.packages["scx"]?.hasPrefix("kept") == true)
+        #expect(purge.packages["omsagent"] == "purged")
+        #expect(try await r.dpkgQuery().keys.sorted() == ["lad-mdsd", "omi", "scx"])
+        #expect(r.dir.exists("root/etc/opt/omi") && r.dir.exists("root/opt/microsoft/scx"))
+        let forced = try await Uninstall.execute(root: r.root, manager: .dpkg, purge: true, force: true)
+        #expect(forced.exitCode == 0, "\(forced)")
+        #expect(forced.packages["omi"] == "purged" && forced.packages["scx"] == "purged")
         #expect(try await r.dpkgQuery().keys.sorted() == ["lad-mdsd"])
+        #expect(!r.dir.exists("root/etc/opt/omi"))
+    }
+}
+
+extension StageRollbackTests {
+    @Test("a failing omsconfig prerm: every package's outcome is reported, nothing dpkg refuses is lost, exit 1")
+    func uninstallLeftovers() async throws {
+        let r = try InstallRoot()
+        #expect(try await r.install(try await r.bundle()).exitCode == 0)
+        try r.failScript("omsconfig.prerm", once: false)
+        let outcome = try await Uninstall.execute(root: r.root, manager: .dpkg, purge: false)
+        #expect(outcome.exitCode == 1, "\(outcome)")
+        for name in InstallPlan.packageOrder {
+            #expect(outcome.packages[name]?.hasPrefix("failed") == true, "\(name): \(outcome.packages[name] ?? "-")")
+        }
+        let raw = try await Oracle.output(["dpkg-query", "--admindir=\(r.root.path)/var/lib/dpkg", "-W", "-f=${Package} ${db:Status-Abbrev}\n"])
+        // Still installed (status "i"), only their selection says remove/purge.
+        let stillInstalled = raw.split(separator: "\n").filter { $0.split(separator: " ").count > 1 && $0.split(separator: " ")[1].dropFirst().hasPrefix("i") }
+        #expect(stillInstalled.map { String($0.split(separator: " ")[0]) }.sorted() == ["omi", "omsagent", "omsconfig", "scx"], "\(raw)")
+        #expect(outcome.packages["omsconfig"]?.contains("pre-removal script") == true, "\(outcome.packages)")
+        #expect(outcome.packages["omsagent"]?.contains("dependency problems") == true, "\(outcome.packages)")
+        #expect(r.dir.exists("root/var/lib/agent-installer/receipt.json"))
     }
 }
 

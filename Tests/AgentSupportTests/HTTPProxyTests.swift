@@ -35,6 +35,24 @@ import TestSupport
         #expect(colon.user == "u" && colon.password?.reveal() == "\u{301}p")
     }
 
+    /// Every separator with a combining mark glued after it (the fuzzer's finding, generalised).
+    @Test func combiningMarkAfterEachSeparator() throws {
+        let mark = "\u{301}"
+        let scheme = try HTTPProxy.written("https://\(mark)u:pw@h:1")
+        #expect(scheme.scheme == .https && scheme.user == "\(mark)u" && scheme.host == "h" && scheme.port == 1)
+        let at = try HTTPProxy.parse("u:p@\(mark)w@h:1")   // the last `@` splits; the mark stays in the password
+        #expect(at.password?.reveal() == "p@\(mark)w" && at.host == "h")
+        let bracket = try HTTPProxy.parse("[fd00::1]:3128")
+        #expect(bracket.host == "fd00::1")
+        for bad in ["u:pw@\(mark)h:1", "h:\(mark)1", "h:1/\(mark)", "[fd00::1]\(mark):3128", "[fd00::1]:\(mark)3128",
+                    "http:\(mark)//h:1"] {
+            #expect(throws: AgentError.self, "\(bad.unicodeScalars.map { $0.value })") { try HTTPProxy.parse(bad) }
+        }
+        // No scheme is written: nil in the written form, http in the client's view.
+        #expect(try HTTPProxy.written("h").scheme == nil && HTTPProxy.parse("h").scheme == .http)
+        #expect(try HTTPProxy.written("h").port == nil)
+    }
+
     @Test func defaultPortIsAParameterAndFormsAreTolerated() throws {
         #expect(try HTTPProxy.parse("proxyhost").port == 80)
         #expect(try HTTPProxy.parse("proxyhost", defaultPort: 1080).port == 1080)

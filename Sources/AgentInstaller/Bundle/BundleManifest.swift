@@ -80,6 +80,14 @@ public struct BundleManifest: Sendable, Equatable, Codable {
         inconsistentBaseNames = presence.filter { $0.value.count != flavourSet.count }.keys.sorted()
     }
 
+    /// The bundled auoms kit in `bundles/` (`auoms-*.sh`) with `auoms-bundle-test.sh`, when shipped
+    /// (`bundles/v1/`, auoms 1.x for SLES 11, is not used).
+    public var auoms: Kit? {
+        let top = extras.filter { $0.split(separator: "/").count == 2 && $0.hasPrefix("bundles/auoms-") }
+        guard let kit = top.first(where: { !$0.hasSuffix("-bundle-test.sh") }) else { return nil }
+        return Kit(name: "auoms", path: kit, testPath: top.first { $0.hasSuffix("/auoms-bundle-test.sh") })
+    }
+
     /// The packages of one flavour in one format (`deb` or `rpm`).
     public func packages(flavour: String, format: String) -> [Package] {
         packages.filter { $0.flavour == flavour && $0.format == format }

@@ -33,6 +33,16 @@ public enum AgentPaths {
         ]
     }
 
+    /// The primary workspace: the directory name `ETC/conf` links to (`ETC/<ws>/conf`), or nil.
+    public static func primaryWorkspace(root: HostRoot) -> String? {
+        let link = etc + "/conf"
+        guard FileIO.kind(root.lexical(link), followLinks: false) == .symlink,
+              let target = root.resolvedHostPath(link), target.hasPrefix(etc + "/"), target.hasSuffix("/conf"),
+              root.isDirectory(target) else { return nil }
+        let name = String(target.dropFirst(etc.count + 1).dropLast(5))
+        return name.contains("/") || name.isEmpty ? nil : name
+    }
+
     /// Per-workspace directories.
     public struct Workspace: Sendable {
         public let id: String

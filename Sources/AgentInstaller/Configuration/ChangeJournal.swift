@@ -16,6 +16,7 @@ public final class ChangeJournal: @unchecked Sendable {
         case removeDirectory(String)       // created directory
         case restore(backup: String, path: String)
         case attributes(String, mode: UInt32, uid: UInt32, gid: UInt32)
+        case move(from: String, back: String)   // moved object: rename it back
     }
 
     public let root: HostRoot
@@ -59,6 +60,13 @@ public final class ChangeJournal: @unchecked Sendable {
         }
     }
 
+    /// Re-applies mode and owner to an existing file (not following a final link); undone on rollback.
+    public func permissions(_ hostPath: String, mode: mode_t, owner: (uid: UInt32, gid: UInt32)?) throws(AgentError) {
+        let path = real(hostPath)
+        guard FileIO.kind(path, followLinks: false) == .regular else { return }
+        try setAttributes(path, hostPath, mode: mode, owner: owner)
+    }
+
     private func setAttributes(_ path: String, _ hostPath: String, mode: mode_t, owner: (uid: UInt32, gid: UInt32)?)
         throws(AgentError)
     {
@@ -69,6 +77,7 @@ public final class ChangeJournal: @unchecked Sendable {
         guard chmod(path, mode) == 0, chown(path, wantUID, wantGID) == 0 else {
             throw AgentError(.systemProblem, "cannot set mode/owner of \(hostPath): \(FileIO.errnoText())")
         }
+        changed.append(hostPath)
     }
 
     /// Moves an existing object at `path` aside (kept until commit) and records how to put it back.
@@ -84,13 +93,19 @@ public final class ChangeJournal: @unchecked Sendable {
         return true
     }
 
-    /// Writes a file atomically with its final mode and owner; the previous file is restored on rollback.
+    /// Writes a file atomically with its final mode and owner; the previous file is restored on rollback. A file
+    /// that already has these bytes is left in place (only its mode and owner are re-applied).
     public func write(_ hostPath: String, _ bytes: [UInt8], mode: mode_t, owner: (uid: UInt32, gid: UInt32)?)
         throws(AgentError)
     {
         let path = real(hostPath)
         if FileIO.kind(path, followLinks: false) == .directory {
             throw AgentError(.systemProblem, "\(hostPath) is a directory; expected a file")
+        }
+        if FileIO.kind(path, followLinks: false) == .regular, let old = FileIO.read(path), old == bytes {
+            // Same contents: only mode and owner may need re-applying.
+            try setAttributes(path, hostPath, mode: mode, owner: owner)
+            return
         }
         if FileIO.kind(path, followLinks: false) == .regular, let old = FileIO.read(path) {
             // Keep a copy instead of moving: readers must never see the file missing.
@@ -119,6 +134,20 @@ public final class ChangeJournal: @unchecked Sendable {
         changed.append(hostPath)
     }
 
+    /// Renames a file, link or tree to a path that does not exist yet (same file system); undone by renaming back.
+    public func move(_ hostPath: String, to destination: String) throws(AgentError) {
+        let from = real(hostPath), to = real(destination)
+        guard FileIO.kind(from, followLinks: false) != nil else { return }
+        guard FileIO.kind(to, followLinks: false) == nil else {
+            throw AgentError(.systemProblem, "cannot move \(hostPath): \(destination) already exists")
+        }
+        guard rename(from, to) == 0 else {
+            throw AgentError(.systemProblem, "cannot move \(hostPath) to \(destination): \(FileIO.errnoText())")
+        }
+        undo.append(.move(from: to, back: from))
+        changed.append(destination)
+    }
+
     /// Removes a file, link or tree (kept until commit).
     public func remove(_ hostPath: String) throws(AgentError) {
         let path = real(hostPath)
@@ -139,6 +168,8 @@ public final class ChangeJournal: @unchecked Sendable {
             case .attributes(let p, let mode, let uid, let gid):
                 chown(p, uid, gid)
                 chmod(p, mode_t(mode))
+            case .move(let from, let back):
+                rename(from, back)
             }
         }
         undo = []

@@ -15,14 +15,23 @@ public enum DaemonProxyGrammar {
     }
 
     /// Parses one line like the daemon does; nil means the daemon would log a parse error and connect directly.
+    /// The line is split among Unicode scalars (code points, as the daemon's regular expression sees them), so a
+    /// combining mark after a separator cannot hide it.
     public static func parse(_ line: String) -> Parsed? {
-        var rest = Substring(line)
-        if rest.hasSuffix("\n") { rest = rest.dropLast() }
-        if rest.hasPrefix("http://") {
+        func string(_ s: ArraySlice<Unicode.Scalar>) -> String {
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: s)
+            return String(view)
+        }
+        let all = Array(line.unicodeScalars)
+        var rest = all[...]
+        if rest.last == "\n" { rest = rest.dropLast() }
+        let separator: [Unicode.Scalar] = [":", "/", "/"]
+        if rest.starts(with: "http://".unicodeScalars) {
             rest = rest.dropFirst(7)
-        } else if rest.hasPrefix("https://") {
+        } else if rest.starts(with: "https://".unicodeScalars) {
             rest = rest.dropFirst(8)
-        } else if rest.contains("://") {
+        } else if rest.firstRange(of: separator) != nil {
             return nil
         }
         var user: String?
@@ -30,23 +39,23 @@ public enum DaemonProxyGrammar {
         var hostPort = rest
         if let at = rest.lastIndex(of: "@") {
             let credentials = rest[..<at]
-            hostPort = rest[rest.index(after: at)...]
+            hostPort = rest[(at + 1)...]
             guard let colon = credentials.firstIndex(of: ":") else { return nil }
             let u = credentials[..<colon]
-            let p = credentials[credentials.index(after: colon)...]
+            let p = credentials[(colon + 1)...]
             guard !u.isEmpty, !p.isEmpty, !p.contains("@") else { return nil }
-            user = String(u)
-            password = String(p)
+            user = string(u)
+            password = string(p)
         }
         var host = hostPort
         var port: String?
         if let colon = hostPort.firstIndex(of: ":") {
             host = hostPort[..<colon]
-            let digits = hostPort[hostPort.index(after: colon)...]
-            guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-            port = String(digits)
+            let digits = hostPort[(colon + 1)...]
+            guard !digits.isEmpty, digits.allSatisfy({ ("0"..."9").contains($0) }) else { return nil }
+            port = string(digits)
         }
         guard !host.isEmpty, !host.contains("@"), !host.contains(":") else { return nil }
-        return Parsed(user: user, password: password, host: String(host), port: port)
+        return Parsed(user: user, password: password, host: string(host), port: port)
     }
 }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import AgentSupport
 
 /// Writes a workspace's configuration under a root after a successful topology request, in the contract's order
@@ -20,6 +25,10 @@ public struct WorkspaceConfigurator {
         public var syslogPort: Int
         public var syslog: SyslogWiring.Result?
         public var unitPath: String?
+        /// The init system the service was registered for (nil when `service_control` registers it).
+        public var serviceManager: WorkspaceService.Manager?
+        /// The SysV script written (no systemd).
+        public var initScript: String?
         /// Commands for the live host (argv), in order.
         public var hostCommands: [[String]] = []
     }
@@ -44,9 +53,14 @@ public struct WorkspaceConfigurator {
         }
     }
 
-    /// - Parameter registerService: render the systemd unit and `.service_registered` ourselves (a `--root` tree,
-    ///   or a live host without `service_control`); on a live host `service_control` registers the unit itself.
-    public func apply(conf: OmsAdminConf, identity: Identity?, marker: String?, registerService: Bool = true)
+    /// - Parameters:
+    ///   - registerService: render the systemd unit (or, without systemd, the SysV script) and
+    ///     `.service_registered` ourselves (a `--root` tree, or a live host without `service_control`); on a live
+    ///     host `service_control` registers the unit itself.
+    ///   - keepAdminConf: repair mode: keep `omsadmin.conf` as it is (only its mode and owner are re-applied).
+    ///   - primaryLinks: create the six links; default: when `marker` is nil.
+    public func apply(conf: OmsAdminConf, identity: Identity?, marker: String?, registerService: Bool = true,
+                      keepAdminConf: Bool = false, primaryLinks: Bool? = nil)
         throws(AgentError) -> Outcome
     {
         let ws = workspace
@@ -61,8 +75,15 @@ public struct WorkspaceConfigurator {
             try journal.write(ws.key, identity.keyPEM, mode: 0o640, owner: owner)
             try journal.write(ws.cert, identity.certificatePEM, mode: 0o640, owner: owner)
         }
+        for p in [ws.key, ws.cert] where identity == nil && root.isRegularFile(p) {
+            try journal.permissions(p, mode: 0o640, owner: owner)
+        }
         // 1. omsadmin.conf
-        try journal.write(ws.omsadminConf, Array(try conf.render().utf8), mode: 0o644, owner: owner)
+        if keepAdminConf {
+            try journal.permissions(ws.omsadminConf, mode: 0o644, owner: owner)
+        } else {
+            try journal.write(ws.omsadminConf, Array(try conf.render().utf8), mode: 0o644, owner: owner)
+        }
         // 2. omsagent.conf and omsagent.d/* from the installed templates.
         try renderTemplate(AgentPaths.sysconf + "/omsagent.conf", to: ws.confDir + "/omsagent.conf")
         let port = SyslogPort.choose(root: root, workspace: ws.id)
@@ -78,6 +99,8 @@ public struct WorkspaceConfigurator {
             try journal.write(ws.marker, Array(marker.utf8), mode: 0o644, owner: owner)
         } else {
             try journal.remove(ws.marker)
+        }
+        if primaryLinks ?? (marker == nil) {
             for (link, target) in AgentPaths.primaryLinks(ws.id) {
                 if root.isDirectory(link) && FileIO.kind(journal.real(link), followLinks: false) == .directory {
                     try journal.remove(link)
@@ -96,7 +119,20 @@ public struct WorkspaceConfigurator {
         if root.isDirectory(AgentPaths.opt + "/bin") {
             try journal.symlink(AgentPaths.opt + "/bin/omsagent-\(ws.id)", to: "omsagent")
         }
-        if registerService, root.isRegularFile(AgentPaths.sysconf + "/omsagent.systemd") {
+        let manager = WorkspaceService.manager(root: root)
+        if registerService, manager == .sysv, root.isRegularFile(AgentPaths.sysconf + "/omsagent.ulinux") {
+            let script = WorkspaceService.initScript(ws.id)
+            try journal.directory("/etc/init.d", mode: 0o755, owner: nil)
+            try renderTemplate(AgentPaths.sysconf + "/omsagent.ulinux", to: script, fileOwner: rootOwner, mode: 0o755)
+            try journal.write(ws.serviceRegistered, [], mode: 0o644, owner: owner)
+            outcome.serviceManager = .sysv
+            outcome.initScript = script
+            if let register = WorkspaceService.sysvRegistration(root: root, workspace: ws.id) {
+                outcome.hostCommands.append(register)
+            }
+            outcome.hostCommands.append([script, "restart"])
+        }
+        if registerService, manager == .systemd, root.isRegularFile(AgentPaths.sysconf + "/omsagent.systemd") {
             let unitDir = root.isDirectory("/usr/lib/systemd/system") || !root.isDirectory("/lib/systemd/system")
                 ? "/usr/lib/systemd/system" : "/lib/systemd/system"
             try journal.directory(unitDir, mode: 0o755, owner: nil)
@@ -104,6 +140,7 @@ public struct WorkspaceConfigurator {
             try renderTemplate(AgentPaths.sysconf + "/omsagent.systemd", to: unit, fileOwner: rootOwner)
             try journal.write(ws.serviceRegistered, [], mode: 0o644, owner: owner)
             outcome.unitPath = unit
+            outcome.serviceManager = .systemd
             outcome.hostCommands += [["systemctl", "daemon-reload"], ["systemctl", "enable", ws.serviceName],
                                      ["systemctl", "restart", ws.serviceName]]
         }
@@ -117,13 +154,13 @@ public struct WorkspaceConfigurator {
     }
 
     private func renderTemplate(_ source: String, to dest: String, extra: [(String, String)] = [],
-                                fileOwner: (uid: UInt32, gid: UInt32)? = nil) throws(AgentError) {
+                                fileOwner: (uid: UInt32, gid: UInt32)? = nil, mode: mode_t = 0o644) throws(AgentError) {
         guard var text = root.readText(source) else {
             throw AgentError(.internalError, "cannot read the template \(source)")
         }
         for (placeholder, value) in workspace.placeholders + extra { text = text.replacing(placeholder, with: value) }
         let parent = String(dest[..<dest.lastIndex(of: "/")!])
         if !root.isDirectory(parent) { try journal.directory(parent, mode: 0o755, owner: nil) }
-        try journal.write(dest, Array(text.utf8), mode: 0o644, owner: fileOwner ?? owner)
+        try journal.write(dest, Array(text.utf8), mode: mode, owner: fileOwner ?? owner)
     }
 }

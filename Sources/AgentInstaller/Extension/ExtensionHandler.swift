@@ -22,6 +22,9 @@ public struct ExtensionHandler: Sendable {
         public var finalStatusMargin: Duration = .seconds(20)
         /// Replaces the agent's limit (tests only need short ones).
         public var timeLimit: Duration?
+        /// When the agent started this process (`ProcessStart.instant()`); the limit runs from here. Nil: from
+        /// the call to `run`.
+        public var processStart: ContinuousClock.Instant?
         public var osSupport: ExtensionOSSupport = .contract
 
         public init(root: HostRoot, handlerDirectory: String, processEnvironment: [String: String]) {
@@ -51,7 +54,7 @@ public struct ExtensionHandler: Sendable {
     public func run(_ operation: HandlerOperation, operations: some ExtensionOperations) async -> Outcome {
         let config = configuration
         let limit = config.timeLimit ?? .seconds(operation.timeLimitSeconds)
-        let deadline = ContinuousClock.now + limit - config.finalStatusMargin
+        let deadline = (config.processStart ?? ContinuousClock.now) + limit - config.finalStatusMargin
         let log = ExtensionLog(root: config.root, version: ExtensionLog.handlerVersion(handlerDirectory: config.handlerDirectory))
         log.info("\(operation.displayName) started; handler directory \(config.handlerDirectory), root \(config.root.path)")
         let statusBox = Mutex<StatusFile?>(nil)

@@ -15,8 +15,11 @@ public enum ExtensionInvocation {
 
     /// Parses the operation and root, runs `ExtensionHandler` and returns the summary line and exit code.
     /// An unknown operation gives `Unknown,error,1,No valid operation provided` without touching anything.
+    /// `processStart` is when the process started (the agent's limit runs from there); `timeLimit` replaces the
+    /// agent's limit (tests only).
     public static func run(arguments: [String], handlerDirectory: String, root: String,
-                           environment: [String: String], operations: some ExtensionOperations) async -> Result {
+                           environment: [String: String], operations: some ExtensionOperations,
+                           processStart: ContinuousClock.Instant? = nil, timeLimit: Duration? = nil) async -> Result {
         let operation: HandlerOperation
         do throws(AgentError) {
             operation = try HandlerOperation.parse(arguments.first)
@@ -31,8 +34,14 @@ public enum ExtensionInvocation {
                                                               code: error.code.rawValue, message: error.message),
                           code: error.code.rawValue)
         }
-        let handler = ExtensionHandler(configuration: .init(
-            root: hostRoot, handlerDirectory: handlerDirectory, processEnvironment: environment))
+        var configuration = ExtensionHandler.Configuration(
+            root: hostRoot, handlerDirectory: handlerDirectory, processEnvironment: environment)
+        configuration.processStart = processStart
+        if let timeLimit {
+            configuration.timeLimit = timeLimit
+            configuration.finalStatusMargin = min(configuration.finalStatusMargin, timeLimit / 10)
+        }
+        let handler = ExtensionHandler(configuration: configuration)
         let outcome = await handler.run(operation, operations: operations)
         return Result(summaryLine: outcome.summaryLine, code: outcome.code)
     }

@@ -1,47 +1,24 @@
 import AgentSupport
+import Preflight
 
-/// The extension's supported-OS rule (§11), applied by install and enable (exit 51).
-///
-/// NOTE: this table duplicates part of the pre-flight support matrix (`data/support-matrix.json` on the
-/// `preflight` branch); once that lands, load these rows from it so both use one source of data.
+/// The extension's supported-OS rule (§11), applied by install and enable (exit 51): a view of the pre-flight
+/// support matrix (`data/support-matrix.json`, embedded as `SupportMatrix.defaultJSON`) through its
+/// `extensionVersions` lists, so the installer and the handler read one source of data.
 public struct ExtensionOSSupport: Sendable {
-    /// One row: distribution name prefixes (case-insensitive) and the allowed versions.
-    public struct Row: Sendable {
-        public var prefixes: [String]
-        public var versions: [String]
-    }
+    /// The matrix whose `extensionVersions` (else `versions`) lists this view uses.
+    public var matrix: SupportMatrix
 
-    public var rows: [Row]
+    /// The contract's table: the built-in matrix's extension scope.
+    public static let contract = ExtensionOSSupport(matrix: .default)
 
-    /// The contract's table.
-    public static let contract = ExtensionOSSupport(rows: [
-        Row(prefixes: ["redhat", "red hat", "rhel"], versions: ["7", "8", "9"]),
-        Row(prefixes: ["centos"], versions: ["7", "8"]),
-        Row(prefixes: ["oracle", "ol"], versions: ["7", "8"]),
-        Row(prefixes: ["debian"], versions: ["8", "9", "10", "11"]),
-        Row(prefixes: ["ubuntu"], versions: ["14.04", "16.04", "18.04", "20.04", "22.04"]),
-        Row(prefixes: ["suse", "sles"], versions: ["12", "15"]),
-        Row(prefixes: ["opensuse"], versions: ["15"]),
-        Row(prefixes: ["rocky"], versions: ["8", "9"]),
-        Row(prefixes: ["alma"], versions: ["8", "9"]),
-        Row(prefixes: ["amzn"], versions: ["2"]),
-    ])
+    /// A view of `matrix` (tests and overrides).
+    public init(matrix: SupportMatrix) { self.matrix = matrix }
 
-    public init(rows: [Row]) { self.rows = rows }
-
-    /// True when `distribution` starts with a row's prefix and `version` matches one of its versions: every
-    /// component of the allowed version equals, as an integer, the VM's component at the same position.
+    /// True when `distribution` starts with a row's prefix (case-insensitive) and `version` matches one of the row's
+    /// extension versions: every component of the allowed version equals, as an integer, the VM's component at the
+    /// same position.
     public func supports(distribution: String, version: String) -> Bool {
-        let dist = distribution.lowercased()
-        let vm = version.split(separator: ".", omittingEmptySubsequences: false).map { Int($0) }
-        for row in rows where row.prefixes.contains(where: { dist.hasPrefix($0) }) {
-            for allowed in row.versions {
-                let parts = allowed.split(separator: ".").map { Int($0) }
-                guard parts.count <= vm.count else { continue }
-                if parts.indices.allSatisfy({ parts[$0] != nil && parts[$0] == vm[$0] }) { return true }
-            }
-        }
-        return false
+        matrix.supports(id: distribution, version: version, scope: .extensionHandler)
     }
 
     /// Reads `ID` (text before the first `-`, quotes removed) and `VERSION_ID` from `etc/os-release` (else

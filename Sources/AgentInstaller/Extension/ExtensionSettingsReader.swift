@@ -26,7 +26,12 @@ public struct ExtensionSettingsReader: Sendable {
         guard let bytes = FileIO.read(path, limit: 4 << 20) else {
             throw AgentError(.generic, "cannot read the settings file \(path)")
         }
-        let name = path.split(separator: "/").last.map(String.init) ?? path
+        return try Self.parseHandlerSettings(bytes, name: path.split(separator: "/").last.map(String.init) ?? path)
+    }
+
+    /// Parses the text of a settings file named `name` (for messages); no file access, no decryption.
+    /// - Throws: exit 11 when the text is empty or not the documented JSON.
+    public static func parseHandlerSettings(_ bytes: [UInt8], name: String) throws(AgentError) -> HandlerSettings {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0a || $0 == 0x0d || $0 == 0x09 }) {
             throw AgentError(.invalidSettings, "the settings file \(name) is empty: Public configuration must be provided")
         }

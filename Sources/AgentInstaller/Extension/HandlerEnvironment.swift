@@ -39,7 +39,8 @@ public struct HandlerEnvironment: Sendable, Equatable {
         func required(_ value: JSONValue?, _ key: String) throws(AgentError) -> String {
             switch value {
             case .string(let s)? where !s.isEmpty: return s
-            case .number(let n)?: return n == n.rounded() ? String(format1: n) : String(n)
+            // A whole number prints as `1.0`; only magnitudes an Int holds exactly (1e300 would trap in Int()).
+            case .number(let n)?: return n == n.rounded() && abs(n) < 1e15 ? String(format1: n) : String(n)
             default: throw AgentError(.invalidSettings, "\(path) lacks the required key \(key)")
             }
         }

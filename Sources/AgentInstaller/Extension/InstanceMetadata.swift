@@ -13,6 +13,27 @@ public struct InstanceMetadata: Sendable, Equatable {
     /// The IMDS address of an Azure VM.
     public static let defaultURL = "http://169.254.169.254/metadata/instance?api-version=2018-10-01"
 
+    /// Azure Arc's systemd drop-in that sets `IMDS_ENDPOINT` for the Arc agent (`himdsd`).
+    public static let arcConfiguration = "/lib/systemd/system.conf.d/azcmagent.conf"
+    /// The instance path and API version asked of the Arc endpoint.
+    public static let arcInstancePath = "/metadata/instance?api-version=2019-08-15"
+
+    /// The Arc instance-metadata URL: `IMDS_ENDPOINT` (an `http://` URL, in a `DefaultEnvironment=`/`Environment=`
+    /// line, quoted or not) of `arcConfiguration` under the root plus `arcInstancePath`; nil when absent or unusable.
+    public static func arcURL(root: HostRoot) -> String? {
+        guard let text = root.readText(arcConfiguration, limit: 1 << 16) else { return nil }
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let range = line.firstRange(of: "IMDS_ENDPOINT=") else { continue }
+            let value = line[range.upperBound...].prefix { !$0.isWhitespace && $0 != "\"" && $0 != "'" }
+            var endpoint = String(value)
+            while endpoint.hasSuffix("/") { endpoint.removeLast() }
+            guard endpoint.hasPrefix("http://"), endpoint.count > 7,
+                  endpoint.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f }) else { continue }
+            return endpoint + arcInstancePath
+        }
+        return nil
+    }
+
     /// `compute.azEnvironment` (lowercased) → service domain (contract §8.3 step 6).
     public static let cloudDomains: [String: String] = [
         "azurepubliccloud": "opinsights.azure.com",

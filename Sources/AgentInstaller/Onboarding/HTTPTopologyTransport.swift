@@ -21,8 +21,7 @@ public struct HTTPTopologyTransport: TopologyTransport {
         configuration.maximumRedirects = 0
         configuration.userAgent = nil       // sent as a signed-request header instead
         if let p = exchange.proxy {
-            configuration.proxy = .proxy(HTTPProxy(scheme: p.scheme == .https ? .https : .http, host: p.host,
-                                                   port: p.effectivePort, user: p.user, password: p.password))
+            configuration.proxy = .proxy(p.httpProxy)
         } else {
             configuration.proxy = .direct
         }

@@ -20,10 +20,23 @@ public struct OnboardingReport: Sendable, Codable, Equatable {
     public var warnings: [String]
     /// True when nothing was done: onboarded, running, and every setting unchanged (contract §10.2).
     public var unchanged: Bool = false
+    /// The stored settings that differed from the request (a re-onboarding with the same GUID).
+    public var changedSettings: [String] = []
+    /// The DSC step (primary only); a failure there is a partial result (`exitCode`).
+    public var dsc: DSCRegistration.Outcome?
+    /// The init system the service was registered for by this tool (nil: `service_control` registers it).
+    public var serviceManager: WorkspaceService.Manager?
+    /// The unit file or SysV script written.
+    public var serviceRegistration: String?
+
+    /// The exit code of a partial result (DSC 33/34/60), nil when everything succeeded.
+    public var partialExitCode: ExitCode? { dsc?.exitCode }
 }
 
 /// The onboarding step (contract §10): identity, signed topology request, response, then all files committed
 /// together; any failure rolls back this run's changes and removes the key and certificate it generated.
+/// A workspace that is onboarded with the same settings and running is left alone (no request) unless
+/// `reonboard`; DSC registration of the primary follows the files, and its failure is a partial result.
 public enum Onboarding {
     public static func execute(_ options: OnboardingOptions, context: InstallContext, transport: any TopologyTransport)
         async throws(AgentError) -> OnboardingReport
@@ -38,16 +51,21 @@ public enum Onboarding {
         let ws = AgentPaths.Workspace(dirName)
         var proxy = options.proxy
         if proxy == nil { proxy = try ProxyConfigurationFile.read(root: root) }
-        if !options.force, let guid = await unchangedAndRunning(options, workspace: ws, proxy: proxy, context: context) {
+        let stored = OnboardedSettings.read(root: root, workspace: ws)
+        let differences = stored?.differences(from: options) ?? []
+        if !options.reonboard, let stored, differences.isEmpty,
+           await WorkspaceService.isRunning(dirName, context: context) {
             return OnboardingReport(
-                workspace: options.workspace.value, agentGUID: guid, reusedIdentity: true,
+                workspace: options.workspace.value, agentGUID: stored.agentGUID, reusedIdentity: true,
                 primary: options.multihomingMarker == nil, syslogPort: SyslogPort.choose(root: root, workspace: dirName),
                 syslogDaemon: nil, filesChanged: [], hostCommands: [], hostCommandsRun: false,
-                warnings: ["workspace \(options.workspace.value) is already onboarded with these settings and the agent is running (use --force to re-onboard)"],
-                unchanged: true)
+                warnings: [], unchanged: true)
         }
         let facts = await HostIdentityFacts.read(context: context)
         var warnings = facts.warnings
+        if !differences.isEmpty {
+            warnings.append("re-onboarding with the existing agent GUID: changed \(differences.joined(separator: ", "))")
+        }
 
         let identity = try AgentIdentity.prepare(root: root, workspace: ws, workspaceID: options.workspace.value)
         let request = TopologyRequest(fullyQualifiedDomainName: facts.fullyQualifiedDomainName,
@@ -104,16 +122,14 @@ public enum Onboarding {
         }
         journal.commit()
 
-        // service_control registers (unit, daemon-reload, enable) and starts; restart so a re-onboarded, running
-        // agent picks up the new configuration.
+        // service_control registers (unit or SysV script) and starts; restart so a re-onboarded, running agent
+        // picks up the new configuration.
         var commands = outcome.hostCommands
         if root.isExecutable(AgentPaths.serviceControl) {
-            commands = outcome.hostCommands.filter { $0.first != "systemctl" || !$0.contains(ws.serviceName) }
+            let script = WorkspaceService.initScript(dirName)
+            commands = outcome.hostCommands.filter { !$0.contains(ws.serviceName) && !$0.contains(script) }
             if root.isLive { commands = commands.filter { $0 != ["systemctl", "daemon-reload"] } }
             commands.append([AgentPaths.serviceControl, "restart", dirName])
-        }
-        if options.multihomingMarker == nil && !response.dscEndpoint.isEmpty {
-            warnings.append("DSC registration (omsconfig) is not performed by this step; run the omsconfig helper to register")
         }
         var ran = false
         if root.isLive {
@@ -123,32 +139,25 @@ public enum Onboarding {
                 if !out.succeeded { warnings.append("\(argv.joined(separator: " ")) exited with \(out.status)") }
             }
         }
-        return OnboardingReport(
+        // DSC last, on the primary only: its failure is a partial result, the onboarding stays.
+        let dsc: DSCRegistration.Outcome
+        if options.multihomingMarker != nil {
+            dsc = .init(status: .notApplicable, message: "DSC registration is for the primary workspace only")
+        } else if response.dscEndpoint.isEmpty || conf.dscEndpoint.isEmpty {
+            dsc = .init(status: .skipped, message: "DSC registration skipped: the service sent no DSC endpoint")
+        } else {
+            dsc = await DSCRegistration.execute(workspace: dirName, context: context)
+        }
+        var report = OnboardingReport(
             workspace: options.workspace.value, agentGUID: identity.guid.value, reusedIdentity: identity.reused,
             primary: options.multihomingMarker == nil, syslogPort: outcome.syslogPort,
             syslogDaemon: outcome.syslog?.daemon, filesChanged: journal.changed,
             hostCommands: commands.map { $0.joined(separator: " ") }, hostCommandsRun: ran, warnings: warnings)
-    }
-
-    /// The stored GUID when the live host runs this workspace with the same domain, resource id, role (marker) and
-    /// proxy; nil otherwise (then onboarding proceeds and reuses the GUID).
-    static func unchangedAndRunning(_ options: OnboardingOptions, workspace ws: AgentPaths.Workspace,
-                                    proxy: ProxyConfiguration?, context: InstallContext) async -> String? {
-        let root = context.root
-        guard root.isLive, root.isExecutable(AgentPaths.serviceControl),
-              let text = root.readText(ws.omsadminConf), let stored = OmsAdminConf.parse(text),
-              root.isRegularFile(ws.key), root.isRegularFile(ws.cert),
-              stored.urlTLD == options.domain.value, stored.azureResourceID == (options.azureResourceID ?? ""),
-              root.readText(ws.marker) == options.multihomingMarker
-        else { return nil }
-        if options.multihomingMarker == nil, root.resolvedHostPath(AgentPaths.etc + "/conf") != ws.confDir { return nil }
-        if let given = options.proxy {
-            let current = (try? ProxyConfigurationFile.read(root: root)) ?? nil
-            guard current?.fileLine == given.fileLine else { return nil }
-        }
-        guard let out = try? await context.runner.run([AgentPaths.serviceControl, "is-running", ws.id], timeout: .seconds(30)),
-              out.status == 1 else { return nil }  // exit 1 means running
-        return stored.agentGUID
+        report.changedSettings = differences
+        report.dsc = dsc
+        report.serviceManager = outcome.serviceManager
+        report.serviceRegistration = outcome.unitPath ?? outcome.initScript
+        return report
     }
 
     /// The 403 error: the service's `<Reason>`, and the clock skew against the response `Date`.

@@ -14,7 +14,7 @@ public struct OnboardingOptions: Sendable {
     public var endpoint: String?
     public var caFile: String?
     /// Send a fresh request even when the workspace is onboarded, running and unchanged (contract §10.2).
-    public var force = false
+    public var reonboard = false
 
     public init(workspace: WorkspaceID, key: WorkspaceKey, domain: ServiceDomain = .default,
                 proxy: ProxyConfiguration? = nil, azureResourceID: String? = nil, multihomingMarker: String? = nil,

@@ -11,9 +11,13 @@ public struct InstallOptions: Sendable, Codable, Equatable {
     public var skipDockerProvider: Bool
     /// rpm `--nodigest --nofiledigest`.
     public var noDigest: Bool
+    /// `--restart-deps`, passed to the provider kits and auoms.
+    public var restartDependencies: Bool = false
 
     /// Creates options; the defaults are the recommended `--upgrade` without force.
-    public init(mode: Mode = .upgrade, force: Bool = false, skipDockerProvider: Bool = false, noDigest: Bool = false) {
+    public init(mode: Mode = .upgrade, force: Bool = false, skipDockerProvider: Bool = false, noDigest: Bool = false,
+                restartDependencies: Bool = false) {
+        self.restartDependencies = restartDependencies
         self.mode = mode
         self.force = force
         self.skipDockerProvider = skipDockerProvider

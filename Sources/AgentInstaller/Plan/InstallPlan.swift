@@ -19,6 +19,9 @@ public struct InstallPlan: Sendable, Codable, Equatable {
     public var options: InstallOptions
     /// The ordered steps.
     public var steps: [PlanStep]
+    /// Stage 4: what runs when an OMI or SCX step fails (remove both, add OMI, reload it, add SCX); afterwards
+    /// the run continues with the first step after stage 3. Empty when neither changes.
+    public var retryPath: [PlanStep] = []
     /// Set when the plan must not run at all (e.g. 23: `--install` with omi/scx present); nothing changes.
     public var blocked: Blocked?
     /// The services the run touches (reload/restart), in order.
@@ -40,10 +43,13 @@ public struct InstallPlan: Sendable, Codable, Equatable {
     /// - Parameters:
     ///   - manifest: the extracted bundle's manifest.
     ///   - bundleDirectory: where the bundle was extracted (package paths in commands are under it).
+    ///   - packageSizes: installed size in bytes by package name (`PackageSizes.read`); a package without one
+    ///     counts with its file size in the disk check.
     /// - Throws: `.integrity` (80) when the bundle lacks a package of the host's flavour and format, or a bundled
     ///   version is unreadable; `.systemProblem` (52) when an installed version is unreadable.
     public static func make(manifest: BundleManifest, bundleDirectory: String, bundleVersion: String?,
-                            facts: PlanFacts, options: InstallOptions) throws(AgentError) -> InstallPlan {
+                            facts: PlanFacts, options: InstallOptions,
+                            packageSizes: [String: Int64] = [:]) throws(AgentError) -> InstallPlan {
         let format = facts.packageManager == .dpkg ? "deb" : "rpm"
         let available = manifest.packages(flavour: facts.flavour.rawValue, format: format)
         var plan = InstallPlan(bundleVersion: bundleVersion, root: facts.root.path, packageManager: facts.packageManager,
@@ -56,64 +62,103 @@ public struct InstallPlan: Sendable, Codable, Equatable {
             }
         }
         let command = PackageCommand(root: facts.root, manager: facts.packageManager, options: options)
+        var packageSteps: [String: PlanStep] = [:]
+        var files: [String: (path: String, bytes: Int64)] = [:]
         for name in packageOrder {
             guard let package = available.first(where: { $0.name == name }) else {
                 throw AgentError(.integrity, "the bundle has no \(name) \(format) package for OpenSSL flavour \(facts.flavour.rawValue)")
             }
-            let code = failureCode(name)
-            let installed = facts.installed[name]
-            if name == "omsconfig", !facts.dscUsable, installed == nil {
-                plan.steps.append(PlanStep(component: name, action: .skip, installed: nil, bundled: package.version,
-                                           reason: "omsconfig skipped: \(facts.dscProblem ?? "DSC unusable")",
-                                           failureCode: code))
-                continue
-            }
-            let step: PlanStep
-            switch VersionDecision.decide(installed: installed, bundled: package.baseName,
-                                          manager: facts.packageManager == .dpkg ? .dpkg : .rpm, force: options.force) {
-            case .invalid(let error):
-                throw error
-            case .install:
-                step = PlanStep(component: name, action: .install, installed: nil, bundled: package.version,
-                                reason: "not installed", command: command.add(bundleDirectory + "/" + package.path, upgrade: false),
-                                failureCode: code)
-            case .upgrade:
-                step = PlanStep(component: name, action: .upgrade, installed: installed, bundled: package.version,
-                                reason: "bundled version is newer",
-                                command: command.add(bundleDirectory + "/" + package.path, upgrade: true), failureCode: code)
-            case .downgrade:
-                step = PlanStep(component: name, action: .downgrade, installed: installed, bundled: package.version,
-                                reason: "bundled version is older; --force downgrades",
-                                command: command.add(bundleDirectory + "/" + package.path, upgrade: true), failureCode: code)
-            case .skip:
-                step = PlanStep(component: name, action: .skip, installed: installed, bundled: package.version,
-                                reason: "Skipping package upgrade: the same version is installed", failureCode: code)
-            case .refuse:
-                step = PlanStep(component: name, action: .refuse, installed: installed, bundled: package.version,
-                                reason: "bundled version is older than the installed one; --force downgrades",
-                                failureCode: code)
-            }
-            let upgradesAgent = name == "omsagent" && (step.action == .upgrade || step.action == .downgrade)
-            if upgradesAgent, let old = facts.root.readText(PlanFileEdits.consistencyInvokerCron) {
-                plan.steps.append(.file("omsagent", .removeFile, path: PlanFileEdits.consistencyInvokerCron,
-                                        diff: PlanFileEdits.removalDiff(path: PlanFileEdits.consistencyInvokerCron, old: old),
-                                        reason: "the DSC consistency cron job is recreated after the upgrade", failureCode: code))
-            }
-            plan.steps.append(step)
-            if upgradesAgent, let old = facts.root.readText(PlanFileEdits.syslogConf),
-               let diff = PlanFileEdits.diff(path: PlanFileEdits.syslogConf, old: old, new: PlanFileEdits.syslogHotfix(old)) {
-                plan.steps.append(.file("omsagent", .editFile, path: PlanFileEdits.syslogConf, diff: diff,
-                                        reason: "syslog hotfix: the agent listens for syslog on udp", failureCode: code))
-            }
-            if name == "omi" { plan.steps.append(reloadStep(after: step, root: facts.root)) }
+            files[name] = (bundleDirectory + "/" + package.path, packageSizes[name] ?? FileIO.attributes(bundleDirectory + "/" + package.path).map { Int64($0.size) } ?? 0)
+            packageSteps[name] = try packageStep(name, package: package, file: files[name]!.path, facts: facts,
+                                                 options: options, command: command)
         }
-        if plan.steps.contains(where: { $0.component == "omi-reload" && $0.action != .skip }) {
-            plan.services.append("omi (reload)")
+        let omi = packageSteps["omi"]!, scx = packageSteps["scx"]!, agent = packageSteps["omsagent"]!
+        plan.steps.append(omi)
+        plan.steps.append(reloadStep(after: omi, root: facts.root))
+        if scx.changesPackages, let old = facts.root.readText(PlanFileEdits.scxadmin) {
+            plan.steps.append(.file("scx", .removeFile, path: PlanFileEdits.scxadmin,
+                                    diff: PlanFileEdits.removalDiff(path: PlanFileEdits.scxadmin, old: old),
+                                    reason: "a stale scxadmin is deleted before scx is added", failureCode: scx.failureCode, stage: 3))
+        }
+        plan.steps.append(scx)
+        let upgradesAgent = agent.action == .upgrade || agent.action == .downgrade
+        if upgradesAgent, let old = facts.root.readText(PlanFileEdits.consistencyInvokerCron) {
+            plan.steps.append(.file("omsagent", .removeFile, path: PlanFileEdits.consistencyInvokerCron,
+                                    diff: PlanFileEdits.removalDiff(path: PlanFileEdits.consistencyInvokerCron, old: old),
+                                    reason: "the DSC consistency cron job is recreated after the upgrade",
+                                    failureCode: agent.failureCode, stage: 5))
+        }
+        plan.steps.append(agent)
+        if let cylance = cylanceStep(agent: agent, root: facts.root) { plan.steps.append(cylance) }
+        if upgradesAgent, let old = facts.root.readText(PlanFileEdits.syslogConf),
+           let diff = PlanFileEdits.diff(path: PlanFileEdits.syslogConf, old: old, new: PlanFileEdits.syslogHotfix(old)) {
+            plan.steps.append(.file("omsagent", .editFile, path: PlanFileEdits.syslogConf, diff: diff,
+                                    reason: "syslog hotfix: the agent listens for syslog on udp",
+                                    failureCode: agent.failureCode, stage: 7, edit: .syslogHotfix))
+        }
+        plan.steps.append(packageSteps["omsconfig"]!)
+        if options.mode == .upgrade, plan.changesPackages {
+            plan.steps += dscHousekeeping(root: facts.root)
         }
         for kit in manifest.kits {
             plan.steps.append(kitStep(kit, bundleDirectory: bundleDirectory, facts: facts, options: options))
         }
+        if let auoms = manifest.auoms {
+            plan.steps.append(auomsStep(auoms, bundleDirectory: bundleDirectory, facts: facts, options: options))
+        }
+        if omi.changesPackages || scx.changesPackages {
+            plan.retryPath = retryPath(facts: facts, command: command, omi: omi, scx: scx,
+                                       omiFile: files["omi"]!.path, scxFile: files["scx"]!.path)
+        }
+        let planned = plan.steps.filter(\.changesPackages).map(\.component)
+        if !planned.isEmpty {
+            let bytes = planned.reduce(Int64(0)) { $0 + (files[$1]?.bytes ?? 0) }
+            plan.steps.insert(DiskRequirement.step(root: facts.root, packageBytes: bytes, packages: planned), at: 0)
+        }
+        if plan.steps.contains(where: { $0.component == "omi-reload" && $0.action != .skip }) {
+            plan.services.append("omi (reload)")
+        }
+        if plan.steps.contains(where: { $0.component == "omi-restart" }) { plan.services.append("omi (restart)") }
         return plan
+    }
+
+    /// One package's stage step (§6's decision).
+    static func packageStep(_ name: String, package: BundleManifest.Package, file: String, facts: PlanFacts,
+                            options: InstallOptions, command: PackageCommand) throws(AgentError) -> PlanStep {
+        let code = failureCode(name)
+        let stage = ["omi": 1, "scx": 3, "omsagent": 5][name] ?? 8
+        let installed = facts.installed[name]
+        if name == "omsconfig", !facts.dscUsable, installed == nil {
+            return PlanStep(component: name, action: .skip, installed: nil, bundled: package.version,
+                            reason: "omsconfig skipped: \(facts.dscProblem ?? "DSC unusable")", failureCode: code).inStage(stage)
+        }
+        var step: PlanStep
+        switch VersionDecision.decide(installed: installed, bundled: package.baseName,
+                                      manager: facts.packageManager == .dpkg ? .dpkg : .rpm, force: options.force) {
+        case .invalid(let error):
+            throw error
+        case .install:
+            step = PlanStep(component: name, action: .install, installed: nil, bundled: package.version,
+                            reason: "not installed", command: command.add(file, upgrade: false), failureCode: code)
+        case .upgrade:
+            step = PlanStep(component: name, action: .upgrade, installed: installed, bundled: package.version,
+                            reason: "bundled version is newer", command: command.add(file, upgrade: true), failureCode: code)
+        case .downgrade:
+            step = PlanStep(component: name, action: .downgrade, installed: installed, bundled: package.version,
+                            reason: "bundled version is older; --force downgrades",
+                            command: command.add(file, upgrade: true), failureCode: code)
+        case .skip:
+            step = PlanStep(component: name, action: .skip, installed: installed, bundled: package.version,
+                            reason: "Skipping package upgrade: the same version is installed", failureCode: code)
+        case .refuse:
+            step = PlanStep(component: name, action: .refuse, installed: installed, bundled: package.version,
+                            reason: "bundled version is older than the installed one; --force downgrades", failureCode: code)
+        }
+        step.stage = stage
+        // dpkg's status 2 is a dependency or system problem, not the package's own failure (§13: 52).
+        if facts.packageManager == .dpkg, step.changesPackages { step.systemProblemStatuses = [2] }
+        step.retriesOnFailure = step.changesPackages && (name == "omi" || name == "scx")
+        return step
     }
 
     /// §7's failure code of a package stage.
@@ -124,44 +169,5 @@ public struct InstallPlan: Sendable, Codable, Equatable {
         case "omsagent": ExitCode.omsagentStage.rawValue
         default: ExitCode.omsconfigStage.rawValue
         }
-    }
-
-    /// Stage 2: `service_control reload` after OMI changed; never executed from a `--root` tree.
-    static func reloadStep(after omi: PlanStep, root: HostRoot) -> PlanStep {
-        let argv = ["/opt/omi/bin/service_control", "reload"]
-        if !omi.changesPackages {
-            return PlanStep(component: "omi-reload", action: .skip, reason: "OMI unchanged", failureCode: ExitCode.omiStage.rawValue)
-        }
-        if !root.isLive {
-            return PlanStep(component: "omi-reload", action: .liveHostOnly,
-                            reason: "would run \(argv.joined(separator: " ")) on a live host; programs in a --root tree are not executed",
-                            command: argv, failureCode: ExitCode.omiStage.rawValue)
-        }
-        return PlanStep(component: "omi-reload", action: .run, reason: "OMI was \(omi.action.rawValue)ed",
-                        command: argv, failureCode: ExitCode.omiStage.rawValue)
-    }
-
-    /// Stage 10: a provider kit; its own test script decides applicability on a live host.
-    static func kitStep(_ kit: BundleManifest.Kit, bundleDirectory: String, facts: PlanFacts,
-                        options: InstallOptions) -> PlanStep {
-        let component = "kit:" + kit.name
-        let code = ExitCode.providerKit.rawValue
-        if kit.name == "docker", options.skipDockerProvider {
-            return PlanStep(component: component, action: .skip, reason: "--skip-docker-provider-install",
-                            failureCode: code, stopsOnFailure: false)
-        }
-        guard kit.testPath != nil else {
-            return PlanStep(component: component, action: .skip, reason: "the kit has no -oss-test.sh",
-                            failureCode: code, stopsOnFailure: false)
-        }
-        var argv = ["/bin/sh", bundleDirectory + "/" + kit.path, options.mode == .install ? "--install" : "--upgrade"]
-        if options.force { argv.append("--force") }
-        if !facts.root.isLive {
-            return PlanStep(component: component, action: .liveHostOnly,
-                            reason: "provider kits install on the live host only; not run for a --root tree",
-                            command: argv, failureCode: code, stopsOnFailure: false)
-        }
-        return PlanStep(component: component, action: .run, reason: "installed if its test script exits 0",
-                        command: argv, failureCode: code, stopsOnFailure: false)
     }
 }

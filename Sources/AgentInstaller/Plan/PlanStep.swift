@@ -20,6 +20,46 @@ public struct PlanStep: Sendable, Codable, Equatable {
         case removeFile = "remove-file"
         /// Rewrite a file under the root (`diff` shows the change against what is there now).
         case editFile = "edit-file"
+        /// Create a file with `content` when it is absent at that moment (kept out of the way on rollback).
+        case createFile = "create-file"
+        /// Remove an installed package (retry path); absent packages are skipped, a failure is logged and ignored.
+        case remove
+        /// Check free disk space before anything changes (`disk` holds the requirements).
+        case check
+    }
+
+    /// How a file step changes the file (applied to its content at the moment the step runs).
+    public enum FileEdit: String, Sendable, Codable {
+        /// Stage 7: every `tcp` becomes `udp`.
+        case syslogHotfix = "syslog-hotfix"
+        /// Stage 6: `LD_PRELOAD=` lines are commented out (jemalloc conflicts with Cylance).
+        case commentOutPreload = "comment-out-ld-preload"
+    }
+
+    /// A condition on a host path, evaluated when the step list it belongs to starts running.
+    public struct PathCondition: Sendable, Codable, Equatable {
+        /// The host path.
+        public var path: String
+        /// Whether the step runs when the path exists (true) or when it is absent (false).
+        public var exists: Bool
+
+        /// Creates a condition.
+        public init(path: String, exists: Bool) {
+            self.path = path
+            self.exists = exists
+        }
+    }
+
+    /// Free space one filesystem needs for the planned packages (stage 0).
+    public struct DiskNeed: Sendable, Codable, Equatable {
+        /// The host paths (`/opt`, `/etc/opt`, `/var/opt`) on this filesystem.
+        public var paths: [String]
+        /// The host path measured (the nearest existing directory of the first path).
+        public var measured: String
+        /// Bytes required: the planned packages' installed sizes plus a margin.
+        public var requiredBytes: Int64
+        /// Bytes available when the plan was made (`f_bavail × f_frsize`).
+        public var availableBytes: Int64
     }
 
     /// `omi`, `omi-reload`, `scx`, `omsagent`, `omsconfig`, or `kit:<name>`.
@@ -42,6 +82,24 @@ public struct PlanStep: Sendable, Codable, Equatable {
     public var path: String?
     /// A unified diff of a file step against the file as it is now.
     public var diff: String?
+    /// The contract §7 stage number (0 = checks before any change).
+    public var stage: Int = 0
+    /// Whether a failure goes to the plan's retry path (OMI and SCX, stage 4) instead of stopping.
+    public var retriesOnFailure: Bool = false
+    /// Exit statuses of `command` that mean a dependency or system problem (52) rather than `failureCode`.
+    public var systemProblemStatuses: [Int32] = []
+    /// An applicability test run first (provider kits, auoms): a non-zero status skips the step.
+    public var test: [String]?
+    /// Runs only when this condition holds.
+    public var onlyIf: PathCondition?
+    /// How an `edit-file` step changes its file.
+    public var edit: FileEdit?
+    /// More host paths a `remove-file` step deletes when present (DSC housekeeping).
+    public var paths: [String]?
+    /// The content a `create-file` step writes (mode 0644).
+    public var content: String?
+    /// The free-space requirements of a `check` step.
+    public var disk: [DiskNeed]?
 
     /// Creates a step.
     public init(component: String, action: Action, installed: String? = nil, bundled: String? = nil, reason: String,
@@ -58,13 +116,25 @@ public struct PlanStep: Sendable, Codable, Equatable {
 
     /// A file step of a package stage (its failure code is the stage's).
     public static func file(_ component: String, _ action: Action, path: String, diff: String?, reason: String,
-                            failureCode: Int32) -> PlanStep {
+                            failureCode: Int32, stage: Int = 0, edit: FileEdit? = nil) -> PlanStep {
         var step = PlanStep(component: component, action: action, reason: reason, failureCode: failureCode)
         step.path = path
         step.diff = diff
+        step.stage = stage
+        step.edit = edit
         return step
+    }
+
+    /// The step with its stage number set.
+    public func inStage(_ number: Int) -> PlanStep {
+        var copy = self
+        copy.stage = number
+        return copy
     }
 
     /// Whether executing this step changes the host's packages.
     public var changesPackages: Bool { action == .install || action == .upgrade || action == .downgrade }
+
+    /// Whether executing this step changes files under the root.
+    public var changesFiles: Bool { action == .removeFile || action == .editFile || action == .createFile }
 }

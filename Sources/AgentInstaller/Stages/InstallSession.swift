@@ -31,12 +31,27 @@ public struct InstallSession: Sendable {
         }
     }
 
+    /// Downloads the bundle at `url` (see `BundleDownload`), then prepares exactly as for a local file; the
+    /// download is removed once it is extracted, whatever the outcome.
+    public static func prepare(root: HostRoot, bundleURL url: String, sha256: String?, sha256sums: String?,
+                               configuration: HTTPClientConfiguration,
+                               options: InstallOptions) async throws(AgentError) -> InstallSession {
+        let download = try await BundleDownload.fetch(url: url, sha256: sha256, sha256sums: sha256sums,
+                                                      configuration: configuration)
+        defer { download.remove() }
+        return try await prepare(root: root, bundlePath: download.file, expected: download.expected, options: options)
+    }
+
     /// Makes the session from an already extracted bundle.
     public static func prepare(root: HostRoot, bundle: BundleExtraction, workDirectory: String,
                                options: InstallOptions) async throws(AgentError) -> InstallSession {
         let facts = await HostFacts.gather(root: root)
+        let planFacts = try await PlanFacts.read(facts)
+        let sizes = await PackageSizes.read(manifest: bundle.manifest, bundleDirectory: bundle.destination,
+                                            flavour: planFacts.flavour, manager: planFacts.packageManager)
         let plan = try InstallPlan.make(manifest: bundle.manifest, bundleDirectory: bundle.destination,
-                                        bundleVersion: bundle.version, facts: try await PlanFacts.read(facts), options: options)
+                                        bundleVersion: bundle.version, facts: planFacts, options: options,
+                                        packageSizes: sizes)
         return InstallSession(facts: facts, bundle: bundle, plan: plan, workDirectory: workDirectory)
     }
 

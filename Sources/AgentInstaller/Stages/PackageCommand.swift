@@ -43,11 +43,13 @@ public struct PackageCommand: Sendable, Equatable {
         }
     }
 
-    /// Remove (`purge` false) or purge packages; rpm erases either way.
-    public func remove(_ names: [String], purge: Bool) -> [String] {
+    /// Remove (`purge` false) or purge packages; rpm erases either way. `ignoringDependents` removes them even
+    /// though installed packages depend on them (dpkg `--force-depends`, rpm `--nodeps`): the retry path adds
+    /// them again right after.
+    public func remove(_ names: [String], purge: Bool, ignoringDependents: Bool = false) -> [String] {
         switch manager {
-        case .dpkg: prefix + [purge ? "--purge" : "--remove"] + names
-        case .rpm: prefix + ["--erase"] + names
+        case .dpkg: prefix + (ignoringDependents ? ["--force-depends"] : []) + [purge ? "--purge" : "--remove"] + names
+        case .rpm: prefix + ["--erase"] + (ignoringDependents ? ["--nodeps"] : []) + names
         }
     }
 }

@@ -27,8 +27,8 @@ public struct WorkspaceInventory: Sendable, Codable, Equatable {
 
     public var workspaces: [Entry]
 
-    /// Reads the workspaces under `root`; on the live host `service_control is-running` decides "running"
-    /// (its exit status 1 means running).
+    /// Reads the workspaces under `root`; the root's `service_control is-running` decides "running" (its exit
+    /// status 1 means running; see `WorkspaceService.isRunning`).
     public static func read(context: InstallContext) async -> WorkspaceInventory {
         let root = context.root
         var entries: [Entry] = []
@@ -62,11 +62,7 @@ public struct WorkspaceInventory: Sendable, Codable, Equatable {
     static func status(_ ws: String, context: InstallContext, legacy: Bool) async -> Status {
         let root = context.root
         let confDir = legacy ? AgentPaths.etc + "/conf" : AgentPaths.Workspace(ws).confDir
-        if root.isLive, root.isExecutable(AgentPaths.serviceControl),
-           let out = try? await context.runner.run([AgentPaths.serviceControl, "is-running", ws], timeout: .seconds(30)),
-           out.status == 1 {
-            return .onboarded
-        }
+        if await WorkspaceService.isRunning(ws, context: context) { return .onboarded }
         if root.exists(confDir + "/.service_registered") { return .registered }
         if root.exists(confDir + "/omsadmin.conf") { return .saved }
         return .failure

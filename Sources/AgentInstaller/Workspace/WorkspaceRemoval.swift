@@ -35,7 +35,8 @@ public enum WorkspaceRemoval {
             }
             if root.exists(ws.omsagentD + "/npmd.conf") { try journal.remove(AgentPaths.varDir + "/npm_state") }
             let unitFiles = ["/usr/lib/systemd/system", "/lib/systemd/system"].map { "\($0)/\(ws.serviceName).service" }
-            for p in [ws.varDir, ws.etcDir, ws.logrotate, AgentPaths.opt + "/bin/omsagent-\(name)"] + unitFiles
+            for p in [ws.varDir, ws.etcDir, ws.logrotate, AgentPaths.opt + "/bin/omsagent-\(name)",
+                      WorkspaceService.initScript(name)] + unitFiles
             where FileIO.kind(journal.real(p), followLinks: false) != nil {
                 try journal.remove(p)
             }
