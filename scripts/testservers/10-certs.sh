@@ -3,6 +3,7 @@
 # client certificate, and a second, untrusted CA with its own server certificate.
 #   AGENT_TEST_CA, AGENT_TEST_CA_KEY                     trusted CA (certificate, key: other modules may sign with it)
 #   AGENT_TEST_SERVER_CERT, AGENT_TEST_SERVER_KEY        server certificate signed by the trusted CA
+#   AGENT_TEST_SERVER_NAME                               an extra DNS name in its SAN that resolves nowhere
 #   AGENT_TEST_CLIENT_CERT, AGENT_TEST_CLIENT_KEY        client certificate signed by the trusted CA
 #   AGENT_TEST_UNTRUSTED_CA, AGENT_TEST_UNTRUSTED_CERT, AGENT_TEST_UNTRUSTED_KEY
 
@@ -22,7 +23,9 @@ certs_ca() { # dir name cn
 
 start_certs() {
   local dir="$STATE/certs"
-  local server_ext='basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n'
+  # A name no resolver knows: tests map it to 127.0.0.1 in a root's etc/hosts (scripts/test-release).
+  local name=agent-installer-test.invalid
+  local server_ext="basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,DNS:$name,IP:127.0.0.1\n"
   local client_ext='basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n'
   mkdir -p "$dir"
   chmod 755 "$dir"
@@ -31,6 +34,7 @@ start_certs() {
   certs_issue "$dir" client agent-installer-test-client ca "$client_ext"
   certs_ca "$dir" untrusted-ca "agent-installer untrusted CA"
   certs_issue "$dir" untrusted localhost untrusted-ca "$server_ext"
+  env_set AGENT_TEST_SERVER_NAME "$name"
   env_set AGENT_TEST_CA "$dir/ca.crt"
   env_set AGENT_TEST_CA_KEY "$dir/ca.key"
   env_set AGENT_TEST_SERVER_CERT "$dir/server.crt"

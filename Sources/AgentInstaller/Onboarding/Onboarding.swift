@@ -131,14 +131,8 @@ public enum Onboarding {
             if root.isLive { commands = commands.filter { $0 != ["systemctl", "daemon-reload"] } }
             commands.append([AgentPaths.serviceControl, "restart", dirName])
         }
-        var ran = false
-        if root.isLive {
-            ran = true
-            for argv in commands {
-                let out = try await context.runner.run(argv, timeout: .seconds(120))
-                if !out.succeeded { warnings.append("\(argv.joined(separator: " ")) exited with \(out.status)") }
-            }
-        }
+        let ran = root.isLive
+        warnings += await HostCommands.run(commands, root: root, runner: context.runner)
         // DSC last, on the primary only: its failure is a partial result, the onboarding stays.
         let dsc: DSCRegistration.Outcome
         if options.multihomingMarker != nil {

@@ -53,9 +53,7 @@ public enum WorkspaceRemoval {
         }
         journal.commit()
         result.removed = journal.changed
-        if root.isLive {
-            for argv in commands { _ = try? await context.runner.run(argv, timeout: .seconds(120)) }
-        }
+        _ = await HostCommands.run(commands, root: root, runner: context.runner)
         result.hostCommands = commands.map { $0.joined(separator: " ") }
         return result
     }
