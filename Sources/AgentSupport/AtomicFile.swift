@@ -8,7 +8,8 @@ import Musl
 ///
 /// A temporary file is created next to the target with the **final mode from the first byte** (`open` with
 /// `O_EXCL` and the mode, then `fchmod` to undo the umask), owned as asked, written, `fsync`ed, renamed over the
-/// target, and the directory is `fsync`ed.
+/// target, and the directory is `fsync`ed. Temporaries that an earlier writer of the same target left when it was
+/// killed (`.<name>.tmp-<pid>-…` of a process that has ended) are removed first.
 public enum AtomicFile {
     /// Writes `bytes` to real path `path` with `mode`, and `owner` (uid, gid) when given.
     public static func write(
@@ -16,6 +17,7 @@ public enum AtomicFile {
     ) throws(AgentError) {
         let dir = parentDirectory(of: path)
         let base = path.split(separator: "/").last.map(String.init) ?? path
+        StaleTemporaries.removeEnded(in: dir, prefix: ".\(base).tmp-", separator: "-")
         var tmp = ""
         var fd: Int32 = -1
         for attempt in 0..<16 {

@@ -6,6 +6,8 @@
 #   AGENT_TEST_WORKSPACE_ID2/_KEY2      a second workspace
 #   AGENT_TEST_WORKSPACE_ID_500/_KEY_500  a workspace whose valid requests are answered with HTTP 500
 #   AGENT_TEST_WORKSPACE_ID_BADXML/_KEY_BADXML  a workspace answered with 200 and a body that is not XML
+#   AGENT_TEST_WORKSPACE_ID_SKEW/_KEY_SKEW  a workspace whose service clock runs 20 minutes ahead (its Date header
+#                                           says so): a correctly signed request is refused with 403 ClockSkew
 #   AGENT_TEST_WORKSPACE_LOG            one JSON line per request received
 #   AGENT_TEST_PROXY_ONBOARD_USER/_PASSWORD  squid credentials proxy.conf can represent (no '@'; ':' and '%'; no
 #                                            %XX escape, since squid's helper would decode it)
@@ -17,12 +19,13 @@ start_workspace() {
   app=$(free_port)
   : >"$dir/keys"
   chmod 600 "$dir/keys"
-  for suffix in "" 2 _500 _BADXML; do
+  for suffix in "" 2 _500 _BADXML _SKEW; do
     ws=$(python3 -c 'import uuid; print(str(uuid.uuid4()).upper())')
     key=$(python3 -c 'import base64, os; print(base64.b64encode(os.urandom(64)).decode())')
     case "$suffix" in
       _500) echo "$ws $key 500" >>"$dir/keys" ;;
       _BADXML) echo "$ws $key garbage" >>"$dir/keys" ;;
+      _SKEW) echo "$ws $key skew" >>"$dir/keys" ;;
       *) echo "$ws $key" >>"$dir/keys" ;;
     esac
     env_set "AGENT_TEST_WORKSPACE_ID$suffix" "$ws"
@@ -49,6 +52,7 @@ start_workspace() {
       proxy_set_header X-Client-Cert \$ssl_client_escaped_cert;
       proxy_set_header X-Client-Verify \$ssl_client_verify;
       proxy_set_header X-Server-Protocol \$server_protocol;
+      proxy_pass_header Date;  # the service's own clock (nginx would send its own Date instead)
     }
   }
 }

@@ -11,9 +11,10 @@ Answers 200 with a LinuxAgentTopologyResponse, or 403 with <Reason>. Each reques
 file as one JSON line.
 
 usage: workspace_service.py PORT KEYS_FILE LOG_FILE
-KEYS_FILE lines: <workspace id> <base64 key> [forced HTTP status | "garbage" for a 200 with a non-XML body]
+KEYS_FILE lines: <workspace id> <base64 key> [forced HTTP status | "garbage" for a 200 with a non-XML body |
+"skew" for a service whose clock is 20 minutes ahead: its Date header says so, and it judges x-ms-Date by it]
 """
-import base64, datetime, hashlib, hmac, json, os, re, ssl, sys, tempfile, threading, urllib.parse
+import base64, datetime, hashlib, hmac, json, os, re, ssl, sys, tempfile, threading, time, urllib.parse
 import xml.etree.ElementTree as ET
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -22,6 +23,7 @@ PATH = "/AgentService.svc/LinuxAgentTopologyRequest"
 DATE_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}[+-]\d\d:\d\d$")
 NS = "{http://schemas.microsoft.com/WorkloadMonitoring/HealthServiceProtocol/2014/09/}"
 LOCK = threading.Lock()
+SKEW_SECONDS = 20 * 60
 
 
 def workspaces():
@@ -50,8 +52,14 @@ def subject_of(pem):
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
+    clock_offset = 0  # seconds this service's clock is ahead (the "skew" workspace)
+
     def log_message(self, *args):
         pass
+
+    def date_time_string(self, timestamp=None):
+        """The Date header, from this service's (possibly skewed) clock."""
+        return super().date_time_string((time.time() if timestamp is None else timestamp) + self.clock_offset)
 
     def answer(self, status, body, record):
         data = body.encode()
@@ -69,6 +77,7 @@ class Handler(BaseHTTPRequestHandler):
         self.answer(403, '<?xml version="1.0" encoding="utf-8"?><Error><Reason>%s</Reason></Error>' % reason, record)
 
     def do_POST(self):
+        self.clock_offset = 0
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length)
         record = {"path": self.path, "protocol": self.headers.get("X-Server-Protocol"),
@@ -80,6 +89,9 @@ class Handler(BaseHTTPRequestHandler):
                     "Accept-Language", "Content-Type"]
         if any(self.headers.get(h) is None for h in required):
             return self.forbid("MissingHeader", record)
+        claimed = re.match(r"([0-9a-fA-F-]{36}); ", self.headers["Authorization"])
+        if claimed and (workspaces().get(claimed.group(1).lower()) or (None, None))[1] == "skew":
+            self.clock_offset = SKEW_SECONDS
         date = self.headers["x-ms-Date"]
         if (self.headers["x-ms-version"] != "August, 2014" or self.headers["Accept-Language"] != "en-US"
                 or not self.headers["User-Agent"].startswith("LinuxMonitoringAgent/")
@@ -90,7 +102,8 @@ class Handler(BaseHTTPRequestHandler):
         if not DATE_RE.match(date):
             return self.forbid("InvalidDate", record)
         when = datetime.datetime.fromisoformat(date[:26] + date[29:])
-        if abs((datetime.datetime.now(datetime.timezone.utc) - when).total_seconds()) > 900:
+        now = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=self.clock_offset)
+        if abs((now - when).total_seconds()) > 900:
             return self.forbid("ClockSkew", record)
         content_hash = base64.b64encode(hashlib.sha256(body).digest()).decode()
         if self.headers["x-ms-SHA256_Content"] != content_hash:
@@ -131,7 +144,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.forbid("InvalidCertificateSubject", record)
         if forced == "garbage":
             return self.answer(200, "this is not the XML you are looking for", record)
-        if forced:
+        if forced and forced != "skew":
             return self.answer(int(forced), "<Error>forced status %s</Error>" % forced, record)
         record["agent_guid"] = guid
         self.answer(200, """<?xml version="1.0" encoding="utf-8"?>

@@ -59,11 +59,13 @@ public final class AgentIdentity: @unchecked Sendable {
                                                   notAfter: now.addingTimeInterval(365 * 86400), key: key)
         let keyPEM = try key.pkcs1PEM().withBytes { $0 }
         let certPEM = Array(cert.pem.utf8)
-        var template = Array("/tmp/agent-installer-onboard.XXXXXX".utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw AgentError(.certificateGeneration, "cannot create a staging directory: \(FileIO.errnoText())")
+        // Named after this process: a later run removes it if this one is killed before it can (it holds a key).
+        let dir: String
+        do {
+            dir = try StaleTemporaries.makeDirectory(prefix: "agent-installer-onboard")
+        } catch {
+            throw AgentError(.certificateGeneration, "cannot create a staging directory: \(error.message)")
         }
-        let dir = String(cString: made)
         do {
             try AtomicFile.write(dir + "/oms.key", keyPEM, mode: 0o600)
             try AtomicFile.write(dir + "/oms.crt", certPEM, mode: 0o600)

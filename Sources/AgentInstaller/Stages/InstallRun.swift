@@ -44,7 +44,14 @@ public enum InstallRun {
         let root = (try? HostRoot(plan.root)) ?? .live
         if !plan.steps.contains(where: { $0.changesPackages || $0.changesFiles }) {
             outcome.log = plan.steps.map { "\($0.component) \($0.action.rawValue): \($0.reason)" }
-            return finish(&outcome, code: 0, message: "nothing to change: every package is current")
+            finish(&outcome, code: 0, message: "nothing to change: every package is current")
+            // The run that installed them may have been killed, or failed to write it on a full disk: record the state.
+            if InstallReceipt.read(root: root) == nil {
+                var state = InstallRunState(plan: plan, root: root, context: context)
+                state.outcome = outcome
+                outcome.receipt = await state.receipt(newlyInstalled: [], files: [])
+            }
+            return outcome
         }
         if let check = plan.steps.first(where: { $0.action == .check }),
            let error = DiskRequirement.verify(check.disk ?? [], root: root) {
@@ -149,5 +156,13 @@ public enum InstallRun {
         outcome.reason = ExitCode(rawValue: code)?.reason ?? "exit-\(code)"
         outcome.message = message
         return outcome
+    }
+}
+
+extension InstallRun {
+    /// The package manager's line that says the disk is full, preferring one that names an absolute path.
+    static func diskFull(_ lines: [String]) -> String? {
+        let full = lines.filter { $0.contains("No space left on device") }.map { String($0.drop { $0 == " " || $0 == "\t" }) }
+        return full.first { $0.contains("'/") || $0.contains(" /") } ?? full.first
     }
 }

@@ -186,7 +186,7 @@ struct InstallRunState {
         let systemProblem = step.systemProblemStatuses.contains(status)
         let message = "\(step.component) stage failed: \(step.command.first ?? "") "
             + (lines.first.map { $0.contains("scriptlet failed") ? "reported: \($0)" : "exited \(status)" } ?? "exited \(status)")
-            + (systemProblem ? " (a dependency or system problem)" : "")
+            + (systemProblem ? " (a dependency or system problem)" : "") + (InstallRun.diskFull(lines).map { ": \($0)" } ?? "")
         return Failure(component: step.component, code: systemProblem ? ExitCode.systemProblem.rawValue : step.failureCode,
                        message: message, lines: lines)
     }

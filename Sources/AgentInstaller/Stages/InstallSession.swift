@@ -68,13 +68,12 @@ public struct InstallSession: Sendable {
     /// Removes the extracted bundle.
     public func discard() { try? FileIO.removeTree(workDirectory) }
 
-    /// A new private directory under `$TMPDIR` (or /tmp), mode 0700.
+    /// A new private directory under `$TMPDIR` (or /tmp), mode 0700, named after this process; the directories of
+    /// runs that were killed before they could remove theirs are removed first.
     public static func temporaryDirectory() throws(AgentError) -> String {
-        let base = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
-        var template = Array((base + "/agent-installer.XXXXXX").utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw AgentError(.systemProblem, "cannot create a temporary directory in \(base): \(FileIO.errnoText())")
-        }
-        return String(cString: made)
+        // A killed onboarding's staged key pair too (a re-run that reuses the identity never stages another).
+        StaleTemporaries.removeEnded(in: StaleTemporaries.temporaryBase, prefix: "agent-installer-onboard.",
+                                     separator: ".", ownedBy: geteuid())
+        return try StaleTemporaries.makeDirectory(prefix: "agent-installer")
     }
 }
