@@ -261,10 +261,13 @@ struct InstallRunState {
     func receipt(newlyInstalled: [String], files: [String]) async -> InstallReceipt? {
         let versions = await PlanFacts.installedVersions(root: root, manager: plan.packageManager,
                                                          names: InstallPlan.packageOrder, runner: context.runner)
-        let receipt = InstallReceipt(packageManager: plan.packageManager, bundleVersion: plan.bundleVersion,
+        var receipt = InstallReceipt(packageManager: plan.packageManager, bundleVersion: plan.bundleVersion,
                                      bundleSHA256: context.bundleSHA256, packages: versions, newlyInstalled: newlyInstalled,
                                      files: unique(files) + [InstallReceipt.path], notRun: notRun, phases: phases,
                                      changed: outcome.changed, exitCode: outcome.exitCode)
+        receipt.bundleStamp = context.bundleStamp
+        receipt.bundle = context.bundle
+        receipt.packageSizes = context.packageSizes
         do throws(AgentError) {
             try receipt.write(root: root)
         } catch {
