@@ -19,11 +19,6 @@ struct UninstallRemoveTests {
         return out.split(separator: "\n").map(String.init).sorted()
     }
 
-    static func requestCount() -> Int {
-        guard let log = TestEnvironment.value("AGENT_TEST_WORKSPACE_LOG") else { return -1 }
-        return FileIO.read(log).map { String(decoding: $0, as: UTF8.self) }?.split(separator: "\n").count ?? 0
-    }
-
     @Test("uninstall keeps omsadmin.conf, certs and VAR/<ws>/{run,log}; reinstall + workspace repair restores the identity offline")
     func removeThenRepair() async throws {
         let cli = InstallCLITests()
@@ -53,7 +48,10 @@ struct UninstallRemoveTests {
         #expect(units.contains { $0.contains("omsagent-\(wsDir).service") }, "\(units)")
         let syslogBefore = try await Self.listing(t, "root/etc/rsyslog.d")
         #expect(syslogBefore.contains("95-omsagent.conf f"), "\(syslogBefore)")
-        let requestsBefore = Self.requestCount()
+        let guid = adminConf.split(separator: "\n").first { $0.hasPrefix("AGENT_GUID=") }.map { String($0.dropFirst(11)) } ?? ""
+        // Requests carrying this agent's GUID (other tests share the service's log).
+        let requestsBefore = try await OnboardingRerunTests.requests(for: guid, reaching: 1)
+        #expect(requestsBefore >= 1)
 
         let remove = try await cli.run(["uninstall", "--root", t.root, "--format", "json"])
         #expect(remove.status == 0, "\(remove.standardError)")
@@ -105,7 +103,7 @@ struct UninstallRemoveTests {
         let syslogRepaired = try await Self.listing(t, "root/etc/rsyslog.d")
         #expect(syslogRepaired == syslogBefore)
         try await Task.sleep(for: .milliseconds(300))
-        #expect(Self.requestCount() == requestsBefore, "repair contacted the workspace service")
+        #expect(try await OnboardingRerunTests.requests(for: guid) == requestsBefore, "repair contacted the workspace service")
     }
 }
 
