@@ -156,31 +156,8 @@ if [ "$purge" -eq 1 ]; then
     exec "$bin" "$@"
 fi
 
-# A URL is downloaded into a private directory (checksum from <URL>.sha256sums, as `bundle fetch` does).
-tmp=""
-trap '[ -z "$tmp" ] || rm -rf -- "$tmp"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-case "$bundle" in
-    http://*|https://*)
-        tmp=$(umask 077 && mktemp -d "${TMPDIR:-/tmp}/install-sh.XXXXXX")
-        chmod 0700 "$tmp"
-        name=${bundle%%[?#]*}
-        name=${name##*/}
-        [ -n "$name" ] || name=bundle.sh
-        set -- bundle fetch "$bundle" -o "$tmp/$name"
-        [ -n "$proxy_file" ] && set -- "$@" --proxy-file "$proxy_file"
-        [ -n "$cacert" ] && set -- "$@" --cacert "$cacert"
-        status=0
-        if [ -n "$proxy" ]; then
-            printf '%s\n' "$proxy" | "$bin" "$@" --proxy-stdin >&2 || status=$?
-        else
-            "$bin" "$@" >&2 </dev/null || status=$?
-        fi
-        [ "$status" -eq 0 ] || exit "$status"
-        bundle="$tmp/$name" ;;
-esac
-
+# A URL goes to `install` as it is: the binary downloads it into a private directory under $TMPDIR, checks it
+# against <URL>.sha256sums when the server publishes one (as `bundle fetch` does), and removes it once extracted.
 set -- install --upgrade --bundle "$bundle"
 [ -n "$root" ] && set -- "$@" --root "$root"
 [ -n "$ws" ] && set -- "$@" -w "$ws"

@@ -88,7 +88,7 @@ struct InstallCommand: AsyncParsableCommand {
     static func execute(_ session: InstallSession, lockTimeout: Int, quiet: Bool) async -> InstallOutcome {
         let context = InstallRun.Context(lockTimeout: .seconds(lockTimeout), bundleSHA256: session.bundle.sha256,
                                          progress: { line in if !quiet { CommandFailure.printError(line) } })
-        return await InstallRun.execute(session.plan, context: context)
+        return await InstallRun.execute(session.plan, context: session.recording(into: context))
     }
 
     static func renderText(_ outcome: InstallOutcome) {

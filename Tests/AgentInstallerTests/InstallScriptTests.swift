@@ -210,7 +210,7 @@ import TestSupport
         #expect(bad.status != 0 && bad.status == badDirect.status, "\(bad.standardError)")
     }
 
-    @Test("a bundle URL is fetched (also through a proxy with credentials) into a private directory, verified, installed, the directory removed",
+    @Test("a bundle URL goes straight to install: fetched (also through a proxy with credentials) into a private directory, verified, installed, the directory removed",
           .enabled(if: TestEnvironment.value("AGENT_TEST_WWW") != nil))
     func bundleURL() async throws {
         let l = try await layout()
@@ -223,7 +223,8 @@ import TestSupport
         let (out, execs) = try await traced(l, ["--bundle", url, "--root", l.root, "--cacert", TestEnvironment.value("AGENT_TEST_CA") ?? ""],
                                             environment: ["TMPDIR": l.dir.url("tmp")])
         #expect(out.status == 0, "\(out.standardError)")
-        #expect(execs.contains { $0.contains("\"bundle\", \"fetch\", \"\(url)\"") })
+        #expect(execs.contains { $0.contains("\"install\", \"--upgrade\", \"--bundle\", \"\(url)\"") })
+        #expect(!execs.contains { $0.contains("\"bundle\", \"fetch\"") })  // the URL goes straight to install
         #expect(try await installed(l) == ["iiomi", "iiomsagent", "iiomsconfig", "iiscx"])
         #expect(try await Oracle.output(["ls", "-A", l.dir.url("tmp")]).isEmpty)
 
@@ -247,7 +248,7 @@ import TestSupport
             #expect(holding.count <= 1 && holding.allSatisfy { $0.contains(n.script) }, "\(form): \(holding)")
         }
         #expect(proxyExecs.filter { $0.contains(password) }.count == 1)
-        #expect(proxyExecs.contains { $0.contains("\"bundle\", \"fetch\"") && $0.contains("\"--proxy-stdin\"") })
+        #expect(proxyExecs.contains { $0.contains("\"install\", \"--upgrade\", \"--bundle\", \"\(url)\"") && $0.contains("\"--proxy-stdin\"") })
         #expect(try await installed(n) == ["iiomi", "iiomsagent", "iiomsconfig", "iiscx"])
 
         try await Oracle.run(["sh", "-c", "printf '%064d  \(name)\\n' 0 > \"$1\"", "sh", path + ".sha256sums"])

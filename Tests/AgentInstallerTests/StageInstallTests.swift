@@ -59,7 +59,7 @@ import TestSupport
         try r.dir.write("root/etc/opt/microsoft/omsagent/conf/omsagent.d/syslog.conf", "  protocol_type tcp\n  port 25224\n")
         let upgradePlan = try await r.plan(new)
         let actions = upgradePlan.steps.filter { InstallPlan.packageOrder.contains($0.component) && $0.path == nil }.map(\.action)
-        #expect(actions == [.upgrade, .upgrade, .upgrade, .upgrade])
+        #expect(actions == [.upgrade, .upgrade, .upgrade, .remove, .upgrade])  // stage 8 removes the old omsconfig first
         // stage 5 cron removal, stage 7 syslog hotfix, stage 9 invoker conf removal and cron creation
         #expect(upgradePlan.steps.filter { $0.path != nil }.map(\.action) == [.removeFile, .editFile, .removeFile, .createFile])
         #expect(upgradePlan.steps.first { $0.component == "omi" }?.installed == "1.6.10.2")

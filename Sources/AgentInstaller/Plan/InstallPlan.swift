@@ -102,7 +102,11 @@ public struct InstallPlan: Sendable, Codable, Equatable {
                                     reason: "syslog hotfix: the agent listens for syslog on udp",
                                     failureCode: agent.failureCode, stage: 7, edit: .syslogHotfix))
         }
-        plan.steps.append(packageSteps["omsconfig"]!)
+        let dsc = packageSteps["omsconfig"]!
+        if dsc.action == .upgrade {
+            plan.steps.append(dscRemovalBeforeUpgrade(dsc, command: command))
+        }
+        plan.steps.append(dsc)
         if options.mode == .upgrade, plan.changesPackages {
             plan.steps += dscHousekeeping(root: facts.root)
         }
@@ -165,6 +169,16 @@ public struct InstallPlan: Sendable, Codable, Equatable {
         if facts.packageManager == .dpkg, step.changesPackages { step.systemProblemStatuses = [2] }
         step.retriesOnFailure = step.changesPackages && (name == "omi" || name == "scx")
         return step
+    }
+
+    /// Stage 8: upstream removes the old omsconfig before upgrading it. A failed removal is reported and ignored
+    /// (the upgrade replaces it anyway); once removed, the old version cannot come back on rollback.
+    static func dscRemovalBeforeUpgrade(_ dsc: PlanStep, command: PackageCommand) -> PlanStep {
+        PlanStep(component: "omsconfig", action: .remove, installed: dsc.installed,
+                 reason: "the old omsconfig is removed before its upgrade; if the upgrade then fails it cannot be "
+                     + "restored (the old package is not in the bundle) and is reported as not undone",
+                 command: command.remove(["omsconfig"], purge: false), failureCode: dsc.failureCode,
+                 stopsOnFailure: false).inStage(8)
     }
 
     /// §7's failure code of a package stage.

@@ -22,6 +22,13 @@ public struct InstallReceipt: Sendable, Codable, Equatable {
     public var bundleVersion: String?
     /// The bundle file's SHA-256 (hex).
     public var bundleSHA256: String?
+    /// The bundle file's stamp when it was hashed (unchanged from before extraction to after), if it was a file.
+    public var bundleStamp: BundleFileStamp?
+    /// The extracted bundle's description (manifest, version, digest) — what a re-run of the same file would
+    /// extract; its `destination` is the run's, long gone.
+    public var bundle: BundleExtraction?
+    /// The bundled packages' installed sizes the plan used.
+    public var packageSizes: [String: Int64]?
     /// Installed versions of the agent packages after the run.
     public var packages: [String: String]
     /// Packages this run newly installed (rolled back on failure).

@@ -21,6 +21,13 @@ public enum InstallRun {
         public var bundleSHA256: String?
         /// Progress lines for people.
         public var progress: @Sendable (String) -> Void
+        /// For the receipt: the bundle file's stamp (`InstallSession.prepare` reuses the receipt on a re-run of
+        /// the same file).
+        public var bundleStamp: BundleFileStamp?
+        /// For the receipt: the bundle's extraction (manifest, version, digest).
+        public var bundle: BundleExtraction?
+        /// For the receipt: the package sizes the plan used.
+        public var packageSizes: [String: Int64]?
 
         /// Creates a context.
         public init(runner: ProcessRunner = ProcessRunner(), lockTimeout: Duration = .seconds(300),

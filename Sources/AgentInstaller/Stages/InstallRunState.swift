@@ -22,8 +22,11 @@ struct InstallRunState {
     var newlyInstalled: [String] = []
     /// Upgrades and downgrades done (cannot be undone: the old package is not in the bundle).
     var replaced: [PlanStep] = []
-    /// Packages installed before the run that the retry path removed and did not add again: name → version.
+    /// Packages installed before the run that the retry path (or stage 8, before its upgrade) removed and did not
+    /// add again: name → version.
     var removedByRetry: [String: String] = [:]
+    /// Which step removed each of `removedByRetry`, for the not-undone report.
+    var removedBy: [String: String] = [:]
     var notRun: [String] = []
     /// The last remembered code of a step that does not stop the run (21 provider kit, 22 auoms).
     var remembered: Int32 = 0
@@ -121,7 +124,8 @@ struct InstallRunState {
             outcome.log.append("\(step.component) remove: not installed")
             return
         }
-        context.progress("\(step.component): remove (retry path)")
+        let by = step.stage == 4 ? "the retry path" : "stage \(step.stage) before its upgrade"
+        context.progress("\(step.component): remove (\(by))")
         let out = try? await context.runner.run(step.command)
         if out?.succeeded != true {
             outcome.log.append("\(step.component) remove failed (ignored): "
@@ -134,6 +138,7 @@ struct InstallRunState {
             newlyInstalled.remove(at: i)
         } else if let version = step.installed {
             removedByRetry[step.component] = version
+            removedBy[step.component] = by
         }
         replaced.removeAll { $0.component == step.component }
     }
@@ -181,7 +186,14 @@ struct InstallRunState {
                 recordSuccess(step)
             }
         } else if step.changesPackages {
-            recordSuccess(step)
+            // An upgrade after its package was removed (stage 8) that left nothing behind: the removal is what
+            // cannot be undone.
+            let removedFirst = removedByRetry[step.component] != nil
+            if !removedFirst {
+                recordSuccess(step)
+            } else if await InstallRun.inDatabase(step.component, root: root, manager: plan.packageManager, runner: context.runner) {
+                recordSuccess(step)
+            }
         }
         let systemProblem = step.systemProblemStatuses.contains(status)
         let message = "\(step.component) stage failed: \(step.command.first ?? "") "
@@ -204,7 +216,13 @@ struct InstallRunState {
                 newlyInstalled.append(step.component)
             }
         case .upgrade, .downgrade:
-            replaced.append(step)
+            if let version = removedByRetry.removeValue(forKey: step.component) {
+                var upgrade = step
+                upgrade.installed = version
+                replaced.append(upgrade)
+            } else {
+                replaced.append(step)
+            }
         default:
             break
         }
@@ -225,10 +243,11 @@ struct InstallRunState {
             }
         }
         for step in replaced.reversed() {
-            outcome.notUndone.append("\(step.component): \(step.action.rawValue) from \(step.installed ?? "?") to \(step.bundled ?? "?") cannot be undone (the old package is not in the bundle)")
+            let first = removedBy[step.component].map { " (\($0) removed \(step.installed ?? "it") first)" } ?? ""
+            outcome.notUndone.append("\(step.component): \(step.action.rawValue) from \(step.installed ?? "?") to \(step.bundled ?? "?") cannot be undone (the old package is not in the bundle)\(first)")
         }
         for (name, version) in removedByRetry.sorted(by: { $0.key < $1.key }) {
-            outcome.notUndone.append("\(name): \(version) was removed by the retry path and cannot be restored (the old package is not in the bundle)")
+            outcome.notUndone.append("\(name): \(version) was removed by \(removedBy[name] ?? "the retry path") and cannot be restored (the old package is not in the bundle)")
         }
     }
 
@@ -242,10 +261,13 @@ struct InstallRunState {
     func receipt(newlyInstalled: [String], files: [String]) async -> InstallReceipt? {
         let versions = await PlanFacts.installedVersions(root: root, manager: plan.packageManager,
                                                          names: InstallPlan.packageOrder, runner: context.runner)
-        let receipt = InstallReceipt(packageManager: plan.packageManager, bundleVersion: plan.bundleVersion,
+        var receipt = InstallReceipt(packageManager: plan.packageManager, bundleVersion: plan.bundleVersion,
                                      bundleSHA256: context.bundleSHA256, packages: versions, newlyInstalled: newlyInstalled,
                                      files: unique(files) + [InstallReceipt.path], notRun: notRun, phases: phases,
                                      changed: outcome.changed, exitCode: outcome.exitCode)
+        receipt.bundleStamp = context.bundleStamp
+        receipt.bundle = context.bundle
+        receipt.packageSizes = context.packageSizes
         do throws(AgentError) {
             try receipt.write(root: root)
         } catch {

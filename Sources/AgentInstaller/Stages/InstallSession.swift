@@ -16,15 +16,62 @@ public struct InstallSession: Sendable {
     public var plan: InstallPlan
     /// The private directory holding the extracted bundle (removed by `discard`).
     public var workDirectory: String
+    /// The bundled packages' installed sizes the plan used.
+    public var packageSizes: [String: Int64] = [:]
+    /// The bundle file's stamp, when it did not change while it was hashed and extracted (or matched the receipt).
+    public var bundleStamp: BundleFileStamp?
+    /// True when the bundle was not extracted: the receipt's bundle has this file's stamp and digest, and the plan
+    /// made from the receipt's manifest and the host's current facts changes nothing (see `prepareUnchanged`).
+    public var fromReceipt = false
 
     /// Gathers facts of `root`, extracts the local bundle at `bundlePath` (checked against `expected` when
-    /// given) and makes the plan. Nothing under `root` changes.
-    public static func prepare(root: HostRoot, bundlePath: String, expected: BundleDigest?,
-                               options: InstallOptions) async throws(AgentError) -> InstallSession {
+    /// given) and makes the plan. Nothing under `root` changes. With `reuseReceipt`, a re-run of the file the
+    /// receipt recorded that would change nothing is decided without extracting it (`prepareUnchanged`).
+    public static func prepare(root: HostRoot, bundlePath: String, expected: BundleDigest?, options: InstallOptions,
+                               reuseReceipt: Bool = true) async throws(AgentError) -> InstallSession {
+        let stamp = BundleFileStamp.of(bundlePath)
+        if reuseReceipt, let stamp,
+           let session = try await prepareUnchanged(root: root, stamp: stamp, expected: expected, options: options) {
+            return session
+        }
         let work = try temporaryDirectory()
         do throws(AgentError) {
             let bundle = try BundleExtraction.extract(path: bundlePath, destination: work + "/bundle", expected: expected)
-            return try await prepare(root: root, bundle: bundle, workDirectory: work, options: options)
+            var session = try await prepare(root: root, bundle: bundle, workDirectory: work, options: options)
+            session.bundleStamp = stamp != nil && BundleFileStamp.of(bundlePath) == stamp ? stamp : nil
+            return session
+        } catch {
+            try? FileIO.removeTree(work)
+            throw error
+        }
+    }
+
+    /// The no-op re-run without extraction. It applies only when the receipt under `root` recorded a bundle file
+    /// with this `stamp` (size, mtime, ctime, inode, device: the same bytes, so the same digest, manifest and
+    /// package sizes) and that digest satisfies `expected`. The plan is then made by the same `InstallPlan.make`
+    /// from the same manifest and sizes and the host's current facts (installed versions, flavour, python) —
+    /// the full path's inputs except the extraction directory, which only appears in command strings. If that
+    /// plan would change anything, nil: the caller extracts and plans as usual. Nothing under `root` changes.
+    public static func prepareUnchanged(root: HostRoot, stamp: BundleFileStamp, expected: BundleDigest?,
+                                        options: InstallOptions) async throws(AgentError) -> InstallSession? {
+        guard let receipt = InstallReceipt.read(root: root), receipt.bundleStamp == stamp, var bundle = receipt.bundle,
+              let sizes = receipt.packageSizes, receipt.bundleSHA256 == bundle.sha256 else { return nil }
+        if let expected {
+            guard expected.hex.lowercased() == bundle.sha256.lowercased() else { return nil }
+            bundle.verifiedAgainst = expected.source
+        }
+        let work = try temporaryDirectory()
+        bundle.destination = work + "/bundle"
+        do throws(AgentError) {
+            var session = try await prepare(root: root, bundle: bundle, workDirectory: work, options: options,
+                                            packageSizes: sizes)
+            guard !session.plan.steps.contains(where: { $0.changesPackages || $0.changesFiles }) else {
+                session.discard()
+                return nil
+            }
+            session.bundleStamp = stamp
+            session.fromReceipt = true
+            return session
         } catch {
             try? FileIO.removeTree(work)
             throw error
@@ -42,17 +89,31 @@ public struct InstallSession: Sendable {
         return try await prepare(root: root, bundlePath: download.file, expected: download.expected, options: options)
     }
 
-    /// Makes the session from an already extracted bundle.
+    /// Makes the session from an already extracted bundle (`packageSizes` when known, else read from it).
     public static func prepare(root: HostRoot, bundle: BundleExtraction, workDirectory: String,
-                               options: InstallOptions) async throws(AgentError) -> InstallSession {
+                               options: InstallOptions, packageSizes: [String: Int64]? = nil) async throws(AgentError) -> InstallSession {
         let facts = await HostFacts.gather(root: root)
         let planFacts = try await PlanFacts.read(facts)
-        let sizes = await PackageSizes.read(manifest: bundle.manifest, bundleDirectory: bundle.destination,
+        var sizes = packageSizes ?? [:]
+        if packageSizes == nil {
+            sizes = await PackageSizes.read(manifest: bundle.manifest, bundleDirectory: bundle.destination,
                                             flavour: planFacts.flavour, manager: planFacts.packageManager)
+        }
         let plan = try InstallPlan.make(manifest: bundle.manifest, bundleDirectory: bundle.destination,
                                         bundleVersion: bundle.version, facts: planFacts, options: options,
                                         packageSizes: sizes)
-        return InstallSession(facts: facts, bundle: bundle, plan: plan, workDirectory: workDirectory)
+        return InstallSession(facts: facts, bundle: bundle, plan: plan, workDirectory: workDirectory, packageSizes: sizes)
+    }
+
+    /// `context` with what the receipt keeps of this session's bundle (its stamp, extraction and package sizes),
+    /// so that a re-run of the same file can be decided without extracting it.
+    public func recording(into context: InstallRun.Context) -> InstallRun.Context {
+        var copy = context
+        copy.bundleSHA256 = bundle.sha256
+        copy.bundleStamp = bundleStamp
+        copy.bundle = bundle
+        copy.packageSizes = packageSizes
+        return copy
     }
 
     /// The pre-flight checks for an install and the code of the first blocking failure (0 when none).

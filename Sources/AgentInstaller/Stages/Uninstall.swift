@@ -93,6 +93,18 @@ public enum Uninstall {
             outcome.packages["omsagent"] = "kept: lad-mdsd uses it"
         } else {
             order.append("omsagent")
+            if !purge && installed["omsagent"] != nil {
+                // omsagent's removal scripts (service_control disable, configure_syslog.sh purge, post-remove
+                // cleanup) cannot run in a --root tree: do their file effects, keeping each workspace's identity.
+                do throws(AgentError) {
+                    let detached = try await WorkspaceRemoval.detachAll(context: InstallContext(root: root, runner: runner))
+                    outcome.deleted += detached.removed
+                    outcome.changed = outcome.changed || !detached.removed.isEmpty
+                } catch {
+                    outcome.notes.append(error.message)
+                    outcome.exitCode = 1
+                }
+            }
         }
         if present.isEmpty || (purge && force) { order += providerPackages + ["scx", "omi"] } else {
             for name in ["scx", "omi"] where installed[name] != nil {

@@ -69,6 +69,69 @@ public enum WorkspaceRemoval {
         return out
     }
 
+    /// The files a plain `uninstall` deletes besides each workspace's own (omsagent's post-remove script, §8).
+    public static let detachedFiles = ["/etc/cron.d/omsagent"]
+    /// Where a plain `uninstall` deletes `omsagent*` logrotate files.
+    public static let logrotateDirectory = "/etc/logrotate.d"
+
+    /// What omsagent's removal scripts do to the workspaces on a plain remove (contract §8), done as file effects
+    /// because in a `--root` tree those scripts cannot run: per workspace the service is disabled and its unit,
+    /// init script and `.service_registered` marker deleted, its syslog forwarding removed, `OPT/bin/omsagent-<ws>`,
+    /// `VAR/<ws>/tmp` and an empty `VAR/<ws>/state` deleted and empty `certs/` and `conf/` removed; then the six
+    /// primary links, `/etc/logrotate.d/omsagent*` and `/etc/cron.d/omsagent`. The identity survives —
+    /// `omsadmin.conf`, the key and certificate, `VAR/<ws>/{run,log}` — so a reinstall plus `workspace repair`
+    /// restores the same agent. One journal for all of it: rolled back as a whole on failure.
+    public static func detachAll(context: InstallContext) async throws(AgentError) -> Result {
+        let root = context.root
+        try AgentPaths.requireAdministrator(root: root)
+        let names = root.list(AgentPaths.etc).filter { WorkspaceID.isGUID($0) || $0 == "scom" || $0 == "LAD" }
+            .filter { root.isDirectory(AgentPaths.etc + "/" + $0) || root.isDirectory(AgentPaths.varDir + "/" + $0) }
+        var result = Result(workspace: names.joined(separator: ","), found: !names.isEmpty, removed: [], hostCommands: [])
+        var commands: [[String]] = []
+        let journal = ChangeJournal(root: root)
+        func present(_ p: String) -> Bool { FileIO.kind(journal.real(p), followLinks: false) != nil }
+        do throws(AgentError) {
+            for name in names {
+                let ws = AgentPaths.Workspace(name)
+                if root.isExecutable(AgentPaths.serviceControl) { commands.append([AgentPaths.serviceControl, "disable", name]) }
+                let port = root.readText(ws.omsagentD + "/syslog.conf").flatMap { SyslogPort.portsIn($0).min() }
+                if let daemon = try unconfigureSyslog(journal: journal, workspace: name, port: port),
+                   !commands.contains(["systemctl", "restart", daemon]) {
+                    commands.append(["systemctl", "restart", daemon])
+                }
+                let units = ["/usr/lib/systemd/system", "/lib/systemd/system"].map { "\($0)/\(ws.serviceName).service" }
+                for p in units + [WorkspaceService.initScript(name), ws.serviceRegistered, ws.logrotate,
+                                  AgentPaths.opt + "/bin/omsagent-\(name)", ws.tmpDir] where present(p) {
+                    try journal.remove(p)
+                }
+                // Set-aside copies (the journal's, until commit) do not count.
+                func empty(_ dir: String) -> Bool {
+                    root.isDirectory(dir) && root.list(dir).allSatisfy { $0.contains(".agent-installer-backup-") }
+                }
+                if empty(ws.stateDir) { try journal.remove(ws.stateDir) }
+                for dir in [ws.certsDir, ws.confDir] where empty(dir) {
+                    try journal.remove(dir)
+                }
+            }
+            // The six default links, whichever workspace they point at (the paths do not depend on it).
+            for (link, _) in AgentPaths.primaryLinks("") where FileIO.kind(journal.real(link), followLinks: false) == .symlink {
+                try journal.remove(link)
+            }
+            for entry in root.list(logrotateDirectory).sorted() where entry.hasPrefix("omsagent") {
+                try journal.remove(logrotateDirectory + "/" + entry)
+            }
+            for p in detachedFiles where present(p) { try journal.remove(p) }
+        } catch {
+            journal.rollback()
+            throw error
+        }
+        journal.commit()
+        result.removed = journal.changed
+        _ = await HostCommands.run(commands, root: root, runner: context.runner)
+        result.hostCommands = commands.map { $0.joined(separator: " ") }
+        return result
+    }
+
     /// Drops this workspace's lines from the syslog configuration; returns the daemon to restart.
     static func unconfigureSyslog(journal: ChangeJournal, workspace ws: String, port: Int?) throws(AgentError) -> String? {
         let root = journal.root
