@@ -53,7 +53,7 @@ extension ExtensionEngine {
                                              bundleSHA256: session.bundle.sha256,
                                              // The attempt line below names the holder once, on one line.
                                              progress: { if !$0.hasPrefix("waiting for the ") { log.info($0) } })
-            let outcome = await InstallRun.execute(session.plan, context: context)
+            let outcome = await InstallRun.execute(session.plan, context: session.recording(into: context))
             for line in outcome.log { log.info(line) }
             for line in outcome.errorLines { log.error(line) }
             guard Self.isLockFailure(outcome) else { return outcome }
