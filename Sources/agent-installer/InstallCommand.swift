@@ -37,14 +37,7 @@ struct InstallCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandFailure.run { () throws(AgentError) in
-            let onboardingOptions = onboarding.requested ? try onboarding.options() : nil
-            // The proxy is read once (standard input, a file or -p): onboarding's, else the download's own.
-            let downloadProxy: HTTPProxy?
-            if let onboardingOptions {
-                downloadProxy = onboardingOptions.proxy?.httpProxy
-            } else {
-                downloadProxy = try onboarding.proxy.text().map { (p) throws(AgentError) in try HTTPProxy.parse(p) }
-            }
+            let (onboardingOptions, downloadProxy) = try onboarding.installRequest()
             var session = try await arguments.session(force: force, proxy: downloadProxy, cacert: onboarding.cacert)
             defer { session.discard() }
             try await Self.planOnboarding(&session, options: onboardingOptions)

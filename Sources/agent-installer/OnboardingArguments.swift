@@ -44,6 +44,16 @@ struct OnboardingArguments: ParsableArguments {
     /// True when any onboarding option was given (for `install`).
     var requested: Bool { workspace != nil || keyFile != nil || keyStdin || sharedKey != nil }
 
+    /// For `install` and `plan`: the onboarding options when any were given, and the proxy for a bundle download,
+    /// read once (standard input, a file or -p): onboarding's, else the download's own.
+    func installRequest() throws(AgentError) -> (options: OnboardingOptions?, downloadProxy: HTTPProxy?) {
+        if requested {
+            let options = try options()
+            return (options, options.proxy?.httpProxy)
+        }
+        return (nil, try proxy.text().map { (p) throws(AgentError) in try HTTPProxy.parse(p) })
+    }
+
     /// Validates everything before anything is written (exit 3 for id/key, 4 for the proxy).
     func options() throws(AgentError) -> OnboardingOptions {
         guard let workspace else { throw AgentError(.missingModeOrInvalidID, "the workspace id is missing (-w)") }

@@ -22,7 +22,7 @@ public enum WorkspaceRemoval {
         try AgentPaths.requireAdministrator(root: root)
         let name = root.list(AgentPaths.etc).first { $0.lowercased() == id.lowercased() } ?? id
         let ws = AgentPaths.Workspace(name)
-        var result = Result(workspace: name, found: root.isDirectory(ws.etcDir) || root.isDirectory(ws.varDir),
+        let result = Result(workspace: name, found: root.isDirectory(ws.etcDir) || root.isDirectory(ws.varDir),
                             removed: [], hostCommands: [])
         guard result.found else { return result }
         var commands: [[String]] = []
@@ -51,11 +51,7 @@ public enum WorkspaceRemoval {
             journal.rollback()
             throw error
         }
-        journal.commit()
-        result.removed = journal.changed
-        _ = await HostCommands.run(commands, root: root, runner: context.runner)
-        result.hostCommands = commands.map { $0.joined(separator: " ") }
-        return result
+        return await finish(result, journal: journal, commands: commands, context: context)
     }
 
     /// Every UUID directory, then `scom` and `LAD`.
@@ -86,7 +82,7 @@ public enum WorkspaceRemoval {
         try AgentPaths.requireAdministrator(root: root)
         let names = root.list(AgentPaths.etc).filter { WorkspaceID.isGUID($0) || $0 == "scom" || $0 == "LAD" }
             .filter { root.isDirectory(AgentPaths.etc + "/" + $0) || root.isDirectory(AgentPaths.varDir + "/" + $0) }
-        var result = Result(workspace: names.joined(separator: ","), found: !names.isEmpty, removed: [], hostCommands: [])
+        let result = Result(workspace: names.joined(separator: ","), found: !names.isEmpty, removed: [], hostCommands: [])
         var commands: [[String]] = []
         let journal = ChangeJournal(root: root)
         func present(_ p: String) -> Bool { FileIO.kind(journal.real(p), followLinks: false) != nil }
@@ -125,9 +121,16 @@ public enum WorkspaceRemoval {
             journal.rollback()
             throw error
         }
+        return await finish(result, journal: journal, commands: commands, context: context)
+    }
+
+    /// Commits the journal, then runs the host commands (daemon restarts, service control) the removal needs.
+    static func finish(_ partial: Result, journal: ChangeJournal, commands: [[String]],
+                       context: InstallContext) async -> Result {
         journal.commit()
+        var result = partial
         result.removed = journal.changed
-        _ = await HostCommands.run(commands, root: root, runner: context.runner)
+        _ = await HostCommands.run(commands, root: journal.root, runner: context.runner)
         result.hostCommands = commands.map { $0.joined(separator: " ") }
         return result
     }
