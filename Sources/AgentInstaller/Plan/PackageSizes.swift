@@ -8,23 +8,16 @@ public enum PackageSizes {
     /// size cannot be read is left out (the plan then counts its file size).
     public static func read(manifest: BundleManifest, bundleDirectory: String, flavour: OpenSSLFlavour,
                             manager: PackageManagerKind, runner: ProcessRunner = ProcessRunner()) async -> [String: Int64] {
+        var result: [String: Int64] = [:]
         let format = manager == .dpkg ? "deb" : "rpm"
-        // One query per package, all at once: each is a process start, and they are independent.
-        return await withTaskGroup(of: (String, Int64)?.self) { group in
-            for package in manifest.packages(flavour: flavour.rawValue, format: format) {
-                let file = bundleDirectory + "/" + package.path
-                let argv = manager == .dpkg ? ["dpkg-deb", "--field", file, "Installed-Size"]
-                    : ["rpm", "-qp", "--nosignature", "--nodigest", "--qf", "%{SIZE}", file]
-                group.addTask {
-                    guard let out = try? await runner.run(argv), out.succeeded,
-                          let word = out.standardOutput.split(whereSeparator: \.isWhitespace).first,
-                          let value = Int64(word) else { return nil }
-                    return (package.name, manager == .dpkg ? value * 1024 : value)
-                }
-            }
-            var result: [String: Int64] = [:]
-            for await case let (name, size)? in group { result[name] = size }
-            return result
+        for package in manifest.packages(flavour: flavour.rawValue, format: format) {
+            let file = bundleDirectory + "/" + package.path
+            let argv = manager == .dpkg ? ["dpkg-deb", "--field", file, "Installed-Size"]
+                : ["rpm", "-qp", "--nosignature", "--nodigest", "--qf", "%{SIZE}", file]
+            guard let out = try? await runner.run(argv), out.succeeded,
+                  let word = out.standardOutput.split(whereSeparator: \.isWhitespace).first, let value = Int64(word) else { continue }
+            result[package.name] = manager == .dpkg ? value * 1024 : value
         }
+        return result
     }
 }
