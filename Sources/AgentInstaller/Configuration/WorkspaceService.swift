@@ -27,7 +27,7 @@ public enum WorkspaceService {
     /// init, so there systemd's unit directories (`/usr/lib/systemd/system`, `/lib/systemd/system`) or
     /// `/bin/systemctl` count as systemd too; a live host without `/run/systemd/system` is SysV.
     public static func manager(root: HostRoot) -> Manager {
-        if root.isDirectory("/run/systemd/system") { return .systemd }
+        if HostCommands.systemdRunning(in: root) { return .systemd }
         if root.isLive { return .sysv }
         let systemdTree = root.isDirectory("/usr/lib/systemd/system") || root.isDirectory("/lib/systemd/system")
             || root.exists("/bin/systemctl")

@@ -76,11 +76,8 @@ public enum WorkspaceRepair {
         let configurator = try WorkspaceConfigurator(journal: journal, workspace: name)
         let outcome = try configurator.apply(conf: conf, identity: nil, marker: marker, registerService: !serviceControl,
                                              keepAdminConf: true, primaryLinks: makePrimary)
-        // Restart the syslog daemon only when its configuration changed.
-        var commands = outcome.hostCommands.filter { argv in
-            guard let s = outcome.syslog, argv.last == s.daemon else { return true }
-            return journal.changed.contains(s.file)
-        }
+        // The configurator lists the syslog daemon's restart only when its wiring file changed.
+        var commands = outcome.hostCommands
         if serviceControl {
             // service_control registers again when the marker is gone; drop it if the unit or script is.
             let units = ["/usr/lib/systemd/system", "/lib/systemd/system"].map { "\($0)/\(ws.serviceName).service" }
