@@ -28,7 +28,8 @@ public enum PackageLock {
         public var description: String {
             var text = "\(file) is locked"
             if let pid { text += " by pid \(pid)" }
-            if let commandLine { text += " (\(commandLine))" }
+            // A command line is the holder's own text: its control characters are escaped to keep one line.
+            if let commandLine { text += " (\(OneLine.escaped(commandLine)))" }
             return text
         }
     }

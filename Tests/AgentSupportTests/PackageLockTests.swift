@@ -71,4 +71,11 @@ import Glibc
         #expect(dpkg.standardError.contains("lock"))
         kill(pid, SIGTERM)
     }
+
+    @Test("a holder's command line with control characters (its own argv text) stays one line, escaped")
+    func holderDescriptionOneLine() {
+        let h = PackageLock.Holder(file: "/var/lib/dpkg/lock", pid: 42, commandLine: "sh -c \"x\ny\"\t\u{7f}")
+        #expect(h.description == "/var/lib/dpkg/lock is locked by pid 42 (sh -c \"x\\x0ay\"\\x09\\x7f)")
+        #expect(!h.description.contains("\n"))
+    }
 }

@@ -29,7 +29,7 @@ public struct DebianVersion: Sendable, Hashable, Comparable, CustomStringConvert
     public init(_ text: String, allowingBadSyntax: Bool = false) throws(AgentError) {
         let bytes = Array(text.utf8)
         func fail(_ reason: String) -> AgentError {
-            AgentError(.generic, "version '\(DebianVersion.printable(text))' has bad syntax: \(reason)")
+            AgentError(.generic, "version '\(OneLine.escaped(text))' has bad syntax: \(reason)")
         }
         if bytes.contains(0) { throw fail("version string contains a NUL byte") }
         let isBlank: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 }
@@ -170,18 +170,5 @@ public struct DebianVersion: Sendable, Hashable, Comparable, CustomStringConvert
             }
         }
         return key
-    }
-
-    /// `text` with control characters escaped, for a one-line message.
-    static func printable(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || scalar.value == 0x7F {
-                out += "\\x" + String(scalar.value, radix: 16, uppercase: false)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
     }
 }

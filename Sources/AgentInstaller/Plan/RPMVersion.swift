@@ -30,7 +30,7 @@ public struct RPMVersion: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// - Throws: `AgentError` (`.generic`, one line naming the version and the reason).
     public init(_ text: String) throws(AgentError) {
         func fail(_ reason: String) -> AgentError {
-            AgentError(.generic, "rpm version '\(DebianVersion.printable(text))' is invalid: \(reason)")
+            AgentError(.generic, "rpm version '\(OneLine.escaped(text))' is invalid: \(reason)")
         }
         if text.isEmpty { throw fail("it is empty") }
         let bytes = Array(text.utf8)

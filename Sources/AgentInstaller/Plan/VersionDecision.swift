@@ -38,14 +38,14 @@ public enum VersionDecision {
         do throws(AgentError) {
             try validate(normalise(bundled), scheme: manager)
         } catch {
-            return .invalid(AgentError(.integrity, "bundled package '\(DebianVersion.printable(bundled))': \(error.message)"))
+            return .invalid(AgentError(.integrity, "bundled package '\(OneLine.escaped(bundled))': \(error.message)"))
         }
         guard let installed else { return .install }
         let order: Int
         do throws(AgentError) {
             order = try compare(normalise(installed), normalise(bundled), scheme: manager)
         } catch {
-            return .invalid(AgentError(.systemProblem, "installed version '\(DebianVersion.printable(installed))': \(error.message)"))
+            return .invalid(AgentError(.systemProblem, "installed version '\(OneLine.escaped(installed))': \(error.message)"))
         }
         if order < 0 { return .upgrade }
         if order == 0 { return .skip }
