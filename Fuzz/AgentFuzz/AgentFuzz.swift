@@ -49,6 +49,8 @@ struct FuzzTarget: Sendable {
         FuzzTarget(name: "omsadmin-conf", run: TextTargets.omsAdminConf),
         FuzzTarget(name: "extension-settings", run: ExtensionTargets.settings),
         FuzzTarget(name: "handler-environment", run: ExtensionTargets.handlerEnvironment),
+        FuzzTarget(name: "deb-control", run: PackageTargets.debianControl),
+        FuzzTarget(name: "rpm-header", run: PackageTargets.rpmHeader),
     ]
 
     /// The target named by `AGENT_FUZZ_TARGET`, looked up once.
