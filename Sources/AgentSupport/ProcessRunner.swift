@@ -61,7 +61,8 @@ public struct ProcessRunner: Sendable {
         var env: [Environment.Key: String] = [:]
         for (k, v) in baseEnvironment { env[Environment.Key(stringLiteral: k)] = v }
         for (k, v) in environment { env[Environment.Key(stringLiteral: k)] = v }
-        let executable: Executable = program.contains("/") ? .path(FilePath(program)) : .name(program)
+        let executable: Executable = program.contains("/") ? .path(FilePath(program))
+            : Self.lookUp(program, path: environment["PATH"] ?? baseEnvironment["PATH"] ?? "").map { .path(FilePath($0)) } ?? .name(program)
         var options = PlatformOptions()
         options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(2))]
         let config = Configuration(
@@ -106,6 +107,17 @@ public struct ProcessRunner: Sendable {
         } catch {
             throw AgentError(.systemProblem, "cannot run \(program): \(error)")
         }
+    }
+
+    /// The first regular executable file named `name` in the `:`-separated `path` (execvp's rule), nil when none.
+    /// Resolving here spares a failed spawn for every earlier PATH entry (swift-subprocess tries each in turn).
+    static func lookUp(_ name: String, path: String) -> String? {
+        for dir in path.split(separator: ":", omittingEmptySubsequences: false) {
+            let candidate = (dir.isEmpty ? "." : String(dir)) + "/" + name
+            var st = stat()
+            if stat(candidate, &st) == 0, st.st_mode & S_IFMT == S_IFREG, access(candidate, X_OK) == 0 { return candidate }
+        }
+        return nil
     }
 
     /// A pipe whose read end becomes the child's standard input, fed with `bytes` by us (not by swift-subprocess,
