@@ -15,9 +15,11 @@ public enum StaleTemporaries {
     }
 
     /// Creates `<base>/<prefix>.<pid>.XXXXXX` with mode 0700, after removing the `<prefix>.<pid>.*` directories of
-    /// this user in `base` whose process has ended.
-    public static func makeDirectory(prefix: String, in base: String = temporaryBase) throws(AgentError) -> String {
-        removeEnded(in: base, prefix: prefix + ".", separator: ".", ownedBy: geteuid())
+    /// this user in `base` whose process has ended (and those of the `alsoRemoving` prefixes, in the same one pass
+    /// over `base`, which can hold thousands of entries).
+    public static func makeDirectory(prefix: String, alsoRemoving others: [String] = [],
+                                     in base: String = temporaryBase) throws(AgentError) -> String {
+        removeEnded(in: base, prefixes: ([prefix] + others).map { $0 + "." }, separator: ".", ownedBy: geteuid())
         var template = Array("\(base)/\(prefix).\(getpid()).XXXXXX".utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw AgentError(.systemProblem, "cannot create a temporary directory in \(base): \(FileIO.errnoText())")
@@ -28,7 +30,14 @@ public enum StaleTemporaries {
     /// Removes the entries of directory `dir` named `<prefix><pid><separator>…` whose process `pid` has ended (and,
     /// when `ownedBy` is given, that belong to that user).
     public static func removeEnded(in dir: String, prefix: String, separator: Character, ownedBy uid: uid_t? = nil) {
-        for name in FileIO.list(dir) where name.hasPrefix(prefix) {
+        removeEnded(in: dir, prefixes: [prefix], separator: separator, ownedBy: uid)
+    }
+
+    /// The same for several prefixes, in one listing of `dir` (the longest matching prefix is the one cut off).
+    public static func removeEnded(in dir: String, prefixes: [String], separator: Character, ownedBy uid: uid_t? = nil) {
+        let ordered = prefixes.sorted { $0.count > $1.count }
+        for name in FileIO.list(dir) {
+            guard let prefix = ordered.first(where: { name.hasPrefix($0) }) else { continue }
             let rest = name.dropFirst(prefix.count)
             guard let end = rest.firstIndex(of: separator), let pid = pid_t(rest[..<end]), pid > 0,
                   !processExists(pid) else { continue }

@@ -133,8 +133,6 @@ public struct InstallSession: Sendable {
     /// runs that were killed before they could remove theirs are removed first.
     public static func temporaryDirectory() throws(AgentError) -> String {
         // A killed onboarding's staged key pair too (a re-run that reuses the identity never stages another).
-        StaleTemporaries.removeEnded(in: StaleTemporaries.temporaryBase, prefix: "agent-installer-onboard.",
-                                     separator: ".", ownedBy: geteuid())
-        return try StaleTemporaries.makeDirectory(prefix: "agent-installer")
+        try StaleTemporaries.makeDirectory(prefix: "agent-installer", alsoRemoving: ["agent-installer-onboard"])
     }
 }
