@@ -58,6 +58,44 @@ import TestSupport
         #expect(FileIO.read(t.root + InstallReceipt.path) == before)
     }
 
+    @Test("a run of this bundle that did not reach its end leaves stage 9 to the next run; after a completed run a deleted cron job stays deleted")
+    func unfinishedRunHousekeeping() async throws {
+        let cli = InstallCLITests()
+        let t = try await cli.tree()
+        #expect(try await cli.run(["install", "--bundle", t.bundle, "--root", t.root]).status == 0)
+        let root = try HostRoot(t.root)
+        let cron = t.root + PlanFileEdits.consistencyInvokerCron
+        #expect(FileIO.kind(cron, followLinks: false) == .regular)
+        // The administrator removes the cron job after a completed run: a re-run of the same bundle changes nothing.
+        try FileIO.remove(cron)
+        let completed = try await Self.prepare(t, reuse: true)
+        completed.discard()
+        #expect(completed.fromReceipt && !completed.plan.steps.contains { $0.stage == 9 })
+
+        // The receipt of a run that stopped (omsagent stage, 17): the packages are current, the housekeeping is owed.
+        var receipt = try #require(InstallReceipt.read(root: root))
+        receipt.exitCode = 17
+        try receipt.write(root: root)
+        let owed = try await Self.prepare(t, reuse: true)
+        owed.discard()
+        #expect(!owed.fromReceipt)
+        #expect(owed.plan.steps.filter { InstallPlan.packageOrder.contains($0.component) }.allSatisfy { $0.action == .skip })
+        #expect(owed.plan.steps.filter { $0.stage == 9 }.map(\.action) == [.removeFile, .removeFile, .createFile, .liveHostOnly])
+        let run = try await cli.run(["install", "--bundle", t.bundle, "--root", t.root])
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(FileIO.kind(cron, followLinks: false) == .regular)
+        #expect(InstallReceipt.read(root: root)?.exitCode == 0)
+        let done = try await Self.prepare(t, reuse: true)
+        done.discard()
+        #expect(done.fromReceipt)
+
+        // No receipt at all (a first run killed before its end, or packages installed by another tool): the same.
+        try FileIO.remove(t.root + InstallReceipt.path)
+        let none = try await Self.prepare(t, reuse: true)
+        none.discard()
+        #expect(!none.fromReceipt && none.plan.steps.contains { $0.stage == 9 })
+    }
+
     @Test("the same bytes rewritten (mtime restored: ctime differs) or a package removed: the full path is taken")
     func changedBundleOrHost() async throws {
         let cli = InstallCLITests()

@@ -49,12 +49,14 @@ public struct InstallPlan: Sendable, Codable, Equatable {
     /// - Parameters:
     ///   - manifest: the extracted bundle's manifest.
     ///   - bundleDirectory: where the bundle was extracted (package paths in commands are under it).
+    ///   - bundleSHA256: the bundle's digest, compared with `facts.completedBundleSHA256` (stage 9 of an unfinished
+    ///     run); nil plans stage 9 after package changes only.
     ///   - packageSizes: installed size in bytes by package name (`PackageSizes.read`); a package without one
     ///     counts with its file size in the disk check.
     /// - Throws: `.integrity` (80) when the bundle lacks a package of the host's flavour and format, or a bundled
     ///   version is unreadable; `.systemProblem` (52) when an installed version is unreadable.
     public static func make(manifest: BundleManifest, bundleDirectory: String, bundleVersion: String?,
-                            facts: PlanFacts, options: InstallOptions,
+                            bundleSHA256: String? = nil, facts: PlanFacts, options: InstallOptions,
                             packageSizes: [String: Int64] = [:]) throws(AgentError) -> InstallPlan {
         let format = facts.packageManager == .dpkg ? "deb" : "rpm"
         let available = manifest.packages(flavour: facts.flavour.rawValue, format: format)
@@ -107,7 +109,10 @@ public struct InstallPlan: Sendable, Codable, Equatable {
             plan.steps.append(dscRemovalBeforeUpgrade(dsc, command: command))
         }
         plan.steps.append(dsc)
-        if options.mode == .upgrade, plan.changesPackages {
+        // Stage 9 follows a package change, and also a run of this bundle that never reached its end (killed or
+        // failed after the packages: the next run has no package to change but the housekeeping is still owed).
+        let unfinished = bundleSHA256 != nil && facts.completedBundleSHA256 != bundleSHA256
+        if options.mode == .upgrade, plan.changesPackages || unfinished {
             plan.steps += dscHousekeeping(root: facts.root)
         }
         for kit in manifest.kits {

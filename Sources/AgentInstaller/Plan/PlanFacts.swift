@@ -15,6 +15,10 @@ public struct PlanFacts: Sendable, Equatable {
     public var dscUsable: Bool
     /// Why DSC is not usable, when it is not.
     public var dscProblem: String?
+    /// The SHA-256 of the bundle whose install last ran to its end under this root (the receipt's, when its exit
+    /// code is 0 or a remembered kit/auoms code); nil when no run completed. A run of another bundle, or one that
+    /// was killed or failed, leaves the upgrade's housekeeping (stage 9) to be done even when no package changes.
+    public var completedBundleSHA256: String?
 
     /// Creates facts directly.
     public init(root: HostRoot, packageManager: PackageManagerKind, flavour: OpenSSLFlavour,

@@ -93,14 +93,17 @@ public struct InstallSession: Sendable {
     public static func prepare(root: HostRoot, bundle: BundleExtraction, workDirectory: String,
                                options: InstallOptions, packageSizes: [String: Int64]? = nil) async throws(AgentError) -> InstallSession {
         let facts = await HostFacts.gather(root: root)
-        let planFacts = try await PlanFacts.read(facts)
+        var planFacts = try await PlanFacts.read(facts)
+        if let receipt = InstallReceipt.read(root: root), [0, ExitCode.providerKit.rawValue, ExitCode.auoms.rawValue].contains(receipt.exitCode) {
+            planFacts.completedBundleSHA256 = receipt.bundleSHA256
+        }
         var sizes = packageSizes ?? [:]
         if packageSizes == nil {
             sizes = await PackageSizes.read(manifest: bundle.manifest, bundleDirectory: bundle.destination,
                                             flavour: planFacts.flavour, manager: planFacts.packageManager)
         }
         let plan = try InstallPlan.make(manifest: bundle.manifest, bundleDirectory: bundle.destination,
-                                        bundleVersion: bundle.version, facts: planFacts, options: options,
+                                        bundleVersion: bundle.version, bundleSHA256: bundle.sha256, facts: planFacts, options: options,
                                         packageSizes: sizes)
         return InstallSession(facts: facts, bundle: bundle, plan: plan, workDirectory: workDirectory, packageSizes: sizes)
     }
