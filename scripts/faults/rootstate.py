@@ -22,8 +22,9 @@ RECEIPT = "var/lib/agent-installer/receipt.json"
 # Files the packages' maintainer scripts extend line by line (users, groups): complete when every line is one of
 # the file before or after the install and the file ends with a newline.
 LINE_MERGED = ("etc/passwd", "etc/group", "etc/shadow", "etc/gshadow")
-# Content that changes between clean runs even when they happen within the same second.
-ALWAYS_VOLATILE = ("etc/opt/microsoft/omsagent/sysconf/installinfo.txt",)
+# Content that changes between clean runs even when they happen within the same second: the install time, and the
+# consistency cron job's minute (random in 2..14, contract §10.12: two clean runs agree one time in 13).
+ALWAYS_VOLATILE = ("etc/opt/microsoft/omsagent/sysconf/installinfo.txt", "etc/cron.d/OMSConsistencyInvoker")
 TEMP = [re.compile(r"(^|/)\.[^/]+\.tmp-\d+-[0-9a-z]+$"), re.compile(r"\.agent-installer-backup-\d+-\d+$"),
         re.compile(r"\.dpkg-(new|tmp|old)$")]
 
