@@ -59,7 +59,19 @@ struct InstallCommand: AsyncParsableCommand {
             if outcome.exitCode == 0 || outcome.exitCode == 21 || outcome.exitCode == 22, let onboardingOptions,
                let plan = session.plan.onboarding {
                 let context = InstallContext(root: session.facts.root)
-                result.onboarding = try await OnboardCommand.execute(plan, options: onboardingOptions, context: context)
+                let started = ContinuousClock.now
+                let report = try await OnboardCommand.execute(plan, options: onboardingOptions, context: context)
+                result.onboarding = report
+                if !report.unchanged {
+                    let elapsed = ContinuousClock.now - started
+                    let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+                    do throws(AgentError) {
+                        try InstallReceipt.recordOnboarding(root: session.facts.root, files: report.filesChanged,
+                                                            milliseconds: milliseconds)
+                    } catch {
+                        CommandFailure.printError("agent-installer: warning: cannot add the onboarding to the receipt: \(error.message)")
+                    }
+                }
             }
             if json { print(OutputFormat.json(result)) } else {
                 Self.renderText(outcome)

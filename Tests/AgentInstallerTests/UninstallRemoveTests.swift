@@ -48,6 +48,15 @@ struct UninstallRemoveTests {
         #expect(units.contains { $0.contains("omsagent-\(wsDir).service") }, "\(units)")
         let syslogBefore = try await Self.listing(t, "root/etc/rsyslog.d")
         #expect(syslogBefore.contains("95-omsagent.conf f"), "\(syslogBefore)")
+        // The receipt lists what the onboarding wrote after the packages' files, and times it.
+        let receipt = try #require(InstallReceipt.read(root: try HostRoot(t.root)))
+        #expect(receipt.phases.map(\.name) == ["lock", "packages", "onboarding"] && receipt.changed)
+        let agentConf = "/etc/opt/microsoft/omsagent/\(wsDir)"
+        for f in ["\(agentConf)/conf/omsadmin.conf", "\(agentConf)/certs/oms.crt", "\(agentConf)/certs/oms.key",
+                  "/etc/logrotate.d/omsagent-\(wsDir)", PlanFileEdits.consistencyInvokerCron] {
+            #expect(receipt.files.contains(f), "\(f) not in the receipt: \(receipt.files)")
+        }
+        #expect(Set(receipt.files).count == receipt.files.count && receipt.files.last == InstallReceipt.path)
         let guid = adminConf.split(separator: "\n").first { $0.hasPrefix("AGENT_GUID=") }.map { String($0.dropFirst(11)) } ?? ""
         // Requests carrying this agent's GUID (other tests share the service's log).
         let requestsBefore = try await OnboardingRerunTests.requests(for: guid, reaching: 1)

@@ -54,6 +54,18 @@ public struct InstallReceipt: Sendable, Codable, Equatable {
         try AtomicFile.write(file, Array(data) + [10], mode: 0o644)
     }
 
+    /// Adds the onboarding that followed the install to its receipt: the host paths it created or changed (after
+    /// the run's own, without repeats) and its duration as the phase `onboarding`. No receipt: nothing is written.
+    public static func recordOnboarding(root: HostRoot, files: [String], milliseconds: Int) throws(AgentError) {
+        guard var receipt = read(root: root) else { return }
+        receipt.files.removeAll { $0 == path }
+        for file in files where !receipt.files.contains(file) { receipt.files.append(file) }
+        receipt.files.append(path)
+        receipt.phases.append(Phase(name: "onboarding", milliseconds: milliseconds))
+        receipt.changed = receipt.changed || !files.isEmpty
+        try receipt.write(root: root)
+    }
+
     /// Reads the receipt under `root`; nil when absent or unreadable.
     public static func read(root: HostRoot) -> InstallReceipt? {
         guard let bytes = root.readFile(path) else { return nil }
