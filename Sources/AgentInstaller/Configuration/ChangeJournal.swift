@@ -9,7 +9,8 @@ import AgentSupport
 /// leaves earlier configuration exactly as it was (contract §10.7 "stage, then commit; roll back on failure").
 ///
 /// Replaced files are kept as backups next to the original until `commit()`; `rollback()` restores contents,
-/// modes, owners and link targets in reverse order and removes what was created.
+/// modes, owners and link targets in reverse order and removes what was created. The backups of a run that was
+/// killed before either are settled the first time a later journal touches their directory (`settle`).
 public final class ChangeJournal: @unchecked Sendable {
     private enum Undo {
         case remove(String)                // created file or link
@@ -22,6 +23,8 @@ public final class ChangeJournal: @unchecked Sendable {
     public let root: HostRoot
     private var undo: [Undo] = []
     private var backups: [String] = []
+    /// Directories whose stale backups were settled already.
+    private var settled: Set<String> = []
     /// Host paths changed, in order (for the report).
     public private(set) var changed: [String] = []
 
@@ -80,6 +83,30 @@ public final class ChangeJournal: @unchecked Sendable {
         changed.append(hostPath)
     }
 
+    /// Settles the backups a killed run left in the directory of `path` (`<name>.agent-installer-backup-<pid>-<n>`
+    /// of a process that no longer exists): where `<name>` is gone (the run had moved or removed it) the backup is
+    /// put back; where `<name>` exists (the run had rewritten it, or put a link or new file there) the backup is
+    /// deleted. Nothing of the host is lost, and no backup outlives the next run that works in that directory.
+    func settle(_ path: String) {
+        let dir = String(path[..<path.lastIndex(of: "/")!])
+        guard settled.insert(dir).inserted else { return }
+        let marker = ".agent-installer-backup-"
+        for entry in FileIO.list(dir.isEmpty ? "/" : dir) {
+            guard let range = entry.firstRange(of: marker) else { continue }
+            let rest = entry[range.upperBound...]
+            guard let dash = rest.firstIndex(of: "-"), let pid = pid_t(rest[..<dash]), pid > 0 else { continue }
+            let serial = rest[rest.index(after: dash)...]
+            guard !serial.isEmpty, serial.allSatisfy({ $0.isASCII && $0.isNumber }),
+                  !StaleTemporaries.processExists(pid) else { continue }
+            let backup = dir + "/" + entry, original = dir + "/" + entry[..<range.lowerBound]
+            if FileIO.kind(original, followLinks: false) == nil {
+                rename(backup, original)
+            } else {
+                try? FileIO.removeTree(backup)
+            }
+        }
+    }
+
     /// Moves an existing object at `path` aside (kept until commit) and records how to put it back.
     @discardableResult
     private func backUp(_ path: String) throws(AgentError) -> Bool {
@@ -99,6 +126,7 @@ public final class ChangeJournal: @unchecked Sendable {
         throws(AgentError)
     {
         let path = real(hostPath)
+        settle(path)
         if FileIO.kind(path, followLinks: false) == .directory {
             throw AgentError(.systemProblem, "\(hostPath) is a directory; expected a file")
         }
@@ -126,6 +154,7 @@ public final class ChangeJournal: @unchecked Sendable {
     /// Points a symbolic link at `target`, replacing a link, file or real directory there (kept until commit).
     public func symlink(_ hostPath: String, to target: String) throws(AgentError) {
         let path = real(hostPath)
+        settle(path)
         if FileIO.kind(path, followLinks: false) == .symlink, HostRootLink.read(path) == target { return }
         if try !backUp(path) { undo.append(.remove(path)) }
         guard Glibc.symlink(target, path) == 0 else {
@@ -137,6 +166,8 @@ public final class ChangeJournal: @unchecked Sendable {
     /// Renames a file, link or tree to a path that does not exist yet (same file system); undone by renaming back.
     public func move(_ hostPath: String, to destination: String) throws(AgentError) {
         let from = real(hostPath), to = real(destination)
+        settle(from)
+        settle(to)
         guard FileIO.kind(from, followLinks: false) != nil else { return }
         guard FileIO.kind(to, followLinks: false) == nil else {
             throw AgentError(.systemProblem, "cannot move \(hostPath): \(destination) already exists")
@@ -151,6 +182,7 @@ public final class ChangeJournal: @unchecked Sendable {
     /// Removes a file, link or tree (kept until commit).
     public func remove(_ hostPath: String) throws(AgentError) {
         let path = real(hostPath)
+        settle(path)
         guard FileIO.kind(path, followLinks: false) != nil else { return }
         try backUp(path)
         changed.append(hostPath)
