@@ -44,7 +44,7 @@ struct InstallRunState {
 
     mutating func endPhase(_ name: String) {
         let d = clock.now - phaseStart
-        phases.append(.init(name: name, milliseconds: Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)))
+        phases.append(.init(name: name, milliseconds: d.wholeMilliseconds))
         phaseStart = clock.now
     }
 

@@ -105,12 +105,12 @@ struct CurlRequest: Sendable {
         }
         // Time bounds.
         set(CURLOPT_CONNECTTIMEOUT_MS, "CONNECTTIMEOUT_MS",
-            cagent_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(c.connectTimeout)))
+            cagent_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, c.connectTimeout.wholeMilliseconds))
         set(CURLOPT_LOW_SPEED_LIMIT, "LOW_SPEED_LIMIT", cagent_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, max(1, c.stallSpeed)))
         set(CURLOPT_LOW_SPEED_TIME, "LOW_SPEED_TIME",
-            cagent_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, max(1, (Self.milliseconds(c.stallTimeout) + 999) / 1000)))
+            cagent_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, max(1, (c.stallTimeout.wholeMilliseconds + 999) / 1000)))
         if let timeout {
-            set(CURLOPT_TIMEOUT_MS, "TIMEOUT_MS", cagent_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, Self.milliseconds(timeout))))
+            set(CURLOPT_TIMEOUT_MS, "TIMEOUT_MS", cagent_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, timeout.wholeMilliseconds)))
         }
         if let agent = c.userAgent { set(CURLOPT_USERAGENT, "USERAGENT", cagent_setopt_string(handle, CURLOPT_USERAGENT, agent)) }
         // Method, body, headers.
@@ -167,10 +167,5 @@ struct CurlRequest: Sendable {
         var detail = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         if detail.isEmpty { detail = String(cString: curl_easy_strerror(code)) }
         return CurlOutcome(code: code, detail: detail, connectStatus: connect, osErrno: Int32(truncatingIfNeeded: osErrno))
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return Int(clamping: seconds) &* 1000 &+ Int(attoseconds / 1_000_000_000_000_000)
     }
 }

@@ -48,7 +48,7 @@ extension HTTPError {
             let lower = detail.lowercased()
             let what: String
             if lower.contains("too slow") {
-                let seconds = max(1, (CurlRequest.milliseconds(configuration.stallTimeout) + 999) / 1000)
+                let seconds = max(1, (configuration.stallTimeout.wholeMilliseconds + 999) / 1000)
                 what = "the transfer from \(target.display) stalled (under \(max(1, configuration.stallSpeed)) bytes/s "
                     + "for \(seconds) s)"
             } else if lower.contains("connect") || lower.contains("resolv") {

@@ -116,7 +116,7 @@ struct HTTPTransfer: Sendable {
         let end = clock.now + duration
         while clock.now < end {
             if cancellation.isCancelled { return false }
-            let left = CurlRequest.milliseconds(end - clock.now)
+            let left = (end - clock.now).wholeMilliseconds
             usleep(useconds_t(min(max(left, 1), 50) * 1000))
         }
         return !cancellation.isCancelled
