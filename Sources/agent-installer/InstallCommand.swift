@@ -56,15 +56,14 @@ struct InstallCommand: AsyncParsableCommand {
             let outcome = await Self.execute(session, lockTimeout: lockTimeout, quiet: json)
             var result = Result(exitCode: outcome.exitCode, reason: outcome.reason, changed: outcome.changed,
                                 plan: session.plan, outcome: outcome, onboarding: nil)
-            if outcome.exitCode == 0 || outcome.exitCode == 21 || outcome.exitCode == 22, let onboardingOptions,
+            if InstallOutcome.reachedEnd(outcome.exitCode), let onboardingOptions,
                let plan = session.plan.onboarding {
                 let context = InstallContext(root: session.facts.root)
                 let started = ContinuousClock.now
                 let report = try await OnboardCommand.execute(plan, options: onboardingOptions, context: context)
                 result.onboarding = report
                 if !report.unchanged {
-                    let elapsed = ContinuousClock.now - started
-                    let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+                    let milliseconds = (ContinuousClock.now - started).wholeMilliseconds
                     do throws(AgentError) {
                         try InstallReceipt.recordOnboarding(root: session.facts.root, files: report.filesChanged,
                                                             milliseconds: milliseconds)

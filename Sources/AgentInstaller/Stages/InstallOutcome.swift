@@ -1,3 +1,5 @@
+import AgentSupport
+
 /// The result of executing an `InstallPlan`: the exit code with its stable reason, what changed, and on failure
 /// the stage, the package manager's own error lines and what the rollback did and could not do.
 public struct InstallOutcome: Sendable, Codable, Equatable {
@@ -21,4 +23,10 @@ public struct InstallOutcome: Sendable, Codable, Equatable {
     public var log: [String]
     /// The receipt written for this run, when one was written.
     public var receipt: InstallReceipt?
+
+    /// Whether an install with this exit code ran to its end: 0, or the remembered failure of a provider kit (21)
+    /// or auoms (22), which come after every package and housekeeping stage.
+    public static func reachedEnd(_ exitCode: Int32) -> Bool {
+        [0, ExitCode.providerKit.rawValue, ExitCode.auoms.rawValue].contains(exitCode)
+    }
 }

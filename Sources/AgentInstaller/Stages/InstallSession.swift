@@ -94,7 +94,7 @@ public struct InstallSession: Sendable {
                                options: InstallOptions, packageSizes: [String: Int64]? = nil) async throws(AgentError) -> InstallSession {
         let facts = await HostFacts.gather(root: root)
         var planFacts = try await PlanFacts.read(facts)
-        if let receipt = InstallReceipt.read(root: root), [0, ExitCode.providerKit.rawValue, ExitCode.auoms.rawValue].contains(receipt.exitCode) {
+        if let receipt = InstallReceipt.read(root: root), InstallOutcome.reachedEnd(receipt.exitCode) {
             planFacts.completedBundleSHA256 = receipt.bundleSHA256
         }
         var sizes = packageSizes ?? [:]
