@@ -18,11 +18,6 @@ public enum DaemonProxyGrammar {
     /// The line is split among Unicode scalars (code points, as the daemon's regular expression sees them), so a
     /// combining mark after a separator cannot hide it.
     public static func parse(_ line: String) -> Parsed? {
-        func string(_ s: ArraySlice<Unicode.Scalar>) -> String {
-            var view = String.UnicodeScalarView()
-            view.append(contentsOf: s)
-            return String(view)
-        }
         let all = Array(line.unicodeScalars)
         var rest = all[...]
         if rest.last == "\n" { rest = rest.dropLast() }
@@ -44,8 +39,8 @@ public enum DaemonProxyGrammar {
             let u = credentials[..<colon]
             let p = credentials[(colon + 1)...]
             guard !u.isEmpty, !p.isEmpty, !p.contains("@") else { return nil }
-            user = string(u)
-            password = string(p)
+            user = String(scalars: u)
+            password = String(scalars: p)
         }
         var host = hostPort
         var port: String?
@@ -53,9 +48,9 @@ public enum DaemonProxyGrammar {
             host = hostPort[..<colon]
             let digits = hostPort[(colon + 1)...]
             guard !digits.isEmpty, digits.allSatisfy({ ("0"..."9").contains($0) }) else { return nil }
-            port = string(digits)
+            port = String(scalars: digits)
         }
         guard !host.isEmpty, !host.contains("@"), !host.contains(":") else { return nil }
-        return Parsed(user: user, password: password, host: string(host), port: port)
+        return Parsed(user: user, password: password, host: String(scalars: host), port: port)
     }
 }

@@ -36,11 +36,6 @@ extension HTTPProxy {
             AgentError(.proxyOrFormatMismatch, "invalid proxy: \(why)",
                        hint: "write the proxy as http://[user:password@]host[:port]")
         }
-        func string(_ s: ArraySlice<Unicode.Scalar>) -> String {
-            var view = String.UnicodeScalarView()
-            view.append(contentsOf: s)
-            return String(view)
-        }
         let all = Array(text.unicodeScalars)
         var rest = all[...]
         while let first = rest.first, first.properties.isWhitespace { rest = rest.dropFirst() }
@@ -50,7 +45,7 @@ extension HTTPProxy {
         var scheme: Scheme?
         let separator: [Unicode.Scalar] = [":", "/", "/"]
         if let range = rest.firstRange(of: separator) {
-            guard let s = Scheme(rawValue: string(rest[..<range.lowerBound]).lowercased()) else {
+            guard let s = Scheme(rawValue: String(scalars: rest[..<range.lowerBound]).lowercased()) else {
                 throw invalid("unsupported scheme: only http:// and https:// proxies are supported")
             }
             scheme = s
@@ -72,8 +67,8 @@ extension HTTPProxy {
             guard !credentials.contains(where: { Character($0).isNewline }) else {
                 throw invalid("the credentials contain a line break")
             }
-            user = string(name)
-            password = Secret(string(secret))
+            user = String(scalars: name)
+            password = Secret(String(scalars: secret))
         }
         guard hostPort.firstRange(of: separator) == nil else { throw invalid("more than one scheme:// prefix") }
         guard !hostPort.contains("/") else { throw invalid("a path after the host is not allowed") }
@@ -92,7 +87,7 @@ extension HTTPProxy {
             guard !literal.isEmpty, literal.allSatisfy({ $0.properties.isASCIIHexDigit || $0 == ":" || $0 == "." }) else {
                 throw invalid("malformed IPv6 address")
             }
-            host = string(literal)
+            host = String(scalars: literal)
         } else {
             let colons = hostPort.filter { $0 == ":" }.count
             guard colons <= 1 else { throw invalid("an IPv6 address must be written in brackets, as in [fd00::1]:3128") }
@@ -103,12 +98,12 @@ extension HTTPProxy {
             guard !hostPort.isEmpty else { throw invalid("the host is empty") }
             guard hostPort.allSatisfy({ $0.isASCII && (Self.isAlphanumeric($0) || $0 == "-" || $0 == "." || $0 == "_") })
             else { throw invalid("the host contains characters that are not allowed (/, @, space…)") }
-            host = string(hostPort)
+            host = String(scalars: hostPort)
         }
         var port: Int?
         if let portText {
             guard !portText.isEmpty, portText.count <= 5, portText.allSatisfy({ ("0"..."9").contains($0) }),
-                  let value = Int(string(portText)), (1...65535).contains(value)
+                  let value = Int(String(scalars: portText)), (1...65535).contains(value)
             else { throw invalid("the port must be a number from 1 to 65535") }
             port = value
         }
