@@ -93,14 +93,11 @@ public enum DebianPackageFile {
                 let r = archive_read_next_header(a, &entry)
                 if r == ARCHIVE_EOF { throw AgentError(.integrity, "\(name) has no control file") }
                 guard r >= ARCHIVE_WARN, let entry else { throw AgentError(.integrity, "\(name): \(errorText(a))") }
-                let path = archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
-                guard path == "./control" || path == "control" else { continue }
-                guard UInt32(archive_entry_filetype(entry)) == cagent_ae_ifreg() else {
-                    throw AgentError(.integrity, "\(name): control is not a regular file")
-                }
-                let size = archive_entry_size(entry)
-                guard size >= 0, size <= Int64(controlLimit) else { throw AgentError(.integrity, "\(name): control is larger than 4 MiB") }
-                var bytes = [UInt8](repeating: 0, count: Int(size))
+                let info = ArchiveReader.describe(entry)
+                guard info.name == "./control" || info.name == "control" else { continue }
+                guard info.kind == .file else { throw AgentError(.integrity, "\(name): control is not a regular file") }
+                guard info.size >= 0, info.size <= Int64(controlLimit) else { throw AgentError(.integrity, "\(name): control is larger than 4 MiB") }
+                var bytes = [UInt8](repeating: 0, count: Int(info.size))
                 var got = 0
                 while got < bytes.count {
                     let n = bytes.withUnsafeMutableBytes { archive_read_data(a, $0.baseAddress! + got, $0.count - got) }
