@@ -6,58 +6,17 @@ import TestSupport
 import Glibc
 #endif
 
-/// A helper program run in the background for a test (a lock holder, a stand-in IMDS): started through `Oracle`,
-/// ready once it has written its pid to `readyFile`, stopped by pid.
-final class BackgroundProgram: @unchecked Sendable {
-    let task: Task<ProcessOutput?, Never>
-    let pid: Int32
-
-    /// Starts `argv` and waits (up to 20 s) until `readyFile` holds a pid.
-    init(_ argv: [String], readyFile: String) async throws {
-        task = Task { try? await Oracle.run(argv) }
-        var found: Int32?
-        for _ in 0..<400 {
-            if let text = FileIO.read(readyFile).map({ String(decoding: $0, as: UTF8.self) }),
-               let pid = Int32(text.split(separator: "\n").first ?? "") { found = pid; break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        guard let found else {
-            task.cancel()
-            throw AgentError(.internalError, "\(argv.joined(separator: " ")) did not get ready")
-        }
-        pid = found
-    }
-
-    /// Ends the program (SIGKILL: the runner's children may not take SIGTERM) and waits for it.
-    func stop() async {
-        kill(pid, SIGKILL)
-        _ = await task.value
-    }
-
-    /// Waits for the program to end by itself.
-    func finished() async -> ProcessOutput? { await task.value }
-}
-
 /// The deadline-budgeted retries of install (package manager locked, §8.2) and the managed-identity codes of enable
 /// (40, 41), with the real engine; the lock is a POSIX record lock held by a python3 process, as dpkg takes it.
 @Suite struct ExtensionRetryTests {
-    /// Holds a write lock on dpkg's frontend lock of the fixture for `seconds` or until the file `release` appears,
-    /// then exits; writes its pid to `holder.pid` once it holds the lock.
-    static func lockHolder(_ f: ExtensionFixture, seconds: Int) async throws -> BackgroundProgram {
-        try? FileIO.remove(f.dir.url("holder.pid"))
-        try? FileIO.remove(f.dir.url("release"))
-        let script = """
-            import fcntl, os, sys, time
-            f = open(sys.argv[1], "a+")
-            fcntl.lockf(f, fcntl.LOCK_EX)
-            with open(sys.argv[2] + ".tmp", "w") as r: r.write(str(os.getpid()))
-            os.rename(sys.argv[2] + ".tmp", sys.argv[2])
-            end = time.time() + float(sys.argv[3])
-            while time.time() < end and not os.path.exists(sys.argv[4]): time.sleep(0.05)
-            """
-        return try await BackgroundProgram(["python3", "-c", script, f.dir.url("var/lib/dpkg/lock-frontend"),
-                                            f.dir.url("holder.pid"), String(seconds), f.dir.url("release")],
-                                           readyFile: f.dir.url("holder.pid"))
+    /// Holds dpkg's frontend lock of the fixture until released (`BackgroundProgram.release(in: f.dir)`).
+    static func lockHolder(_ f: ExtensionFixture) async throws -> BackgroundProgram {
+        try await BackgroundProgram.lockHolder(on: f.dir.url("var/lib/dpkg/lock-frontend"), in: f.dir)
+    }
+
+    /// The start of the holder's description in messages: its pid and command line.
+    static func holderText(_ f: ExtensionFixture, _ holder: BackgroundProgram) -> String {
+        "package manager locked by pid \(holder.pid) (/usr/bin/python3 \(f.dir.url("hold-lock.py"))"
     }
 
     /// The tests' deadlines leave seconds of slack: in a full `swift test` run the suites share two cooperative
@@ -75,7 +34,7 @@ final class BackgroundProgram: @unchecked Sendable {
     @Test func installWaitsOutAShortLockThenSucceeds() async throws {
         let f = try await ExtensionEndToEndTests.fixture()
         try await f.writeStandardSettings(seq: 0)
-        let holder = try await Self.lockHolder(f, seconds: 100)
+        let holder = try await Self.lockHolder(f)
         let clock = ContinuousClock(), started = clock.now
         let handler = f.handler(sequence: 0, timeLimit: .seconds(120))
         let install = Task { await handler.run(.install, operations: Self.engine(interval: .seconds(1))) }
@@ -83,7 +42,7 @@ final class BackgroundProgram: @unchecked Sendable {
         while !Self.log(f).contains("attempt 2/10: package manager locked"), clock.now - started < .seconds(90) {
             try await Task.sleep(for: .milliseconds(100))
         }
-        try f.dir.write("release", "")
+        try BackgroundProgram.release(in: f.dir)
         let outcome = await install.value
         let elapsed = clock.now - started
         _ = await holder.finished()
@@ -91,7 +50,7 @@ final class BackgroundProgram: @unchecked Sendable {
         #expect(try await f.statusFields(seq: 0).prefix(3) == ["Install", "success", "0"])
         #expect(f.root.exists("/opt/microsoft/omsagent/bin/omsadmin.sh"))
         let log = Self.log(f)
-        #expect(log.contains("attempt 1/10: package manager locked by pid \(holder.pid) (/usr/bin/python3 -c import fcntl"), "\(log)")
+        #expect(log.contains("attempt 1/10: " + Self.holderText(f, holder)), "\(log)")
         #expect(log.contains("attempt 2/10: package manager locked by pid \(holder.pid)"))
         #expect(elapsed >= .seconds(2), "the install waited for the lock")
     }
@@ -99,7 +58,7 @@ final class BackgroundProgram: @unchecked Sendable {
     @Test func installGivesUpWith55BeforeTheBudgetEnds() async throws {
         let f = try await ExtensionEndToEndTests.fixture()
         try await f.writeStandardSettings(seq: 0)
-        let holder = try await Self.lockHolder(f, seconds: 120)
+        let holder = try await Self.lockHolder(f)
         let clock = ContinuousClock(), started = clock.now
         // Lock waiting may use the limit less the 0.1 s final-status margin and the 6 s reserve: about 7.9 s.
         let limit = Duration.seconds(14)
@@ -108,7 +67,7 @@ final class BackgroundProgram: @unchecked Sendable {
         let elapsed = clock.now - started
         await holder.stop()
         #expect(outcome.code == 55, "\(outcome.message)")
-        #expect(outcome.message.hasPrefix("package manager locked by pid \(holder.pid) (/usr/bin/python3 -c import fcntl"),
+        #expect(outcome.message.hasPrefix(Self.holderText(f, holder)),
                 "\(outcome.message)")
         #expect(outcome.message.contains("to finish before the guest agent's time limit"))
         #expect(elapsed >= .seconds(7) && elapsed < limit, "waited for the lock, gave up before the agent's limit (\(elapsed))")
@@ -116,7 +75,7 @@ final class BackgroundProgram: @unchecked Sendable {
         #expect(fields.prefix(3) == ["Install", "error", "55"] && fields[3].contains("pid \(holder.pid)"))
         #expect(!f.root.exists("/opt/microsoft/omsagent/bin/omsadmin.sh"), "nothing installed")
         // The attempts themselves are bounded too: two attempts, then 55 naming the holder.
-        let second = try await Self.lockHolder(f, seconds: 120)
+        let second = try await Self.lockHolder(f)
         let bounded = await f.handler(sequence: 0, timeLimit: .seconds(120))
             .run(.install, operations: Self.engine(interval: .milliseconds(300), attempts: 2))
         await second.stop()
@@ -131,7 +90,7 @@ final class BackgroundProgram: @unchecked Sendable {
     @Test func commandGivesUpWithinItsBudget() async throws {
         let f = try await ExtensionEndToEndTests.fixture()
         try await f.writeStandardSettings(seq: 0)
-        let holder = try await Self.lockHolder(f, seconds: 200)
+        let holder = try await Self.lockHolder(f)
         let clock = ContinuousClock(), started = clock.now
         let out = try await Oracle.run([ExtensionEndToEndTests.binary, "extension", "--root", f.dir.path,
                                         "--handler-dir", f.handlerDirectory, "--metadata-url", "",

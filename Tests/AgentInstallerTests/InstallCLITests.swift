@@ -85,18 +85,14 @@ import TestSupport
         #expect(!t.dir.exists("root/var/log/agent-fixture"))
 
         let u = try await tree()
-        try u.dir.write("hold.py", "import fcntl,sys,time\nf=open(sys.argv[1],'r+')\nfcntl.lockf(f,fcntl.LOCK_EX)\ntime.sleep(6)\n")
-        try u.dir.write("root/var/lib/dpkg/lock", "")
-        let holder = Task { try await Oracle.run(["python3", u.dir.url("hold.py"), u.dir.url("root/var/lib/dpkg/lock")]) }
-        for _ in 0..<100 where PackageLock.holder(in: try HostRoot(u.root), files: PackageLock.dpkgFiles) == nil {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        let holder = try await BackgroundProgram.lockHolder(on: u.dir.url("root/var/lib/dpkg/lock"), in: u.dir)
         let locked = try await run(["install", "--bundle", u.bundle, "--root", u.root, "--lock-timeout", "1"])
         #expect(locked.status == 55, "\(locked.standardError)")
         #expect(locked.standardError.contains("waiting for the dpkg lock"))
-        #expect(locked.standardError.contains("hold.py"))
+        #expect(locked.standardError.contains("pid \(holder.pid) (/usr/bin/python3 \(u.dir.url("hold-lock.py"))"))
         #expect(!u.dir.exists("root/var/log/agent-fixture"))
-        _ = try await holder.value
+        try BackgroundProgram.release(in: u.dir)
+        _ = await holder.finished()
     }
 
     @Test("bad onboarding options stop install before any change (3)")

@@ -62,24 +62,20 @@ import TestSupport
         let bundle = try await r.bundle()
         let plan = try await r.plan(bundle)
         try r.dir.write("root/var/lib/dpkg/lock-frontend", "")
-        let script = "import fcntl,sys,time\nf=open(sys.argv[1],'r+')\nfcntl.lockf(f,fcntl.LOCK_EX)\nprint('held',flush=True)\ntime.sleep(8)\n"
-        try r.dir.write("hold.py", script)
-        let holder = Task { try await Oracle.run(["python3", r.dir.url("hold.py"), r.dir.url("root/var/lib/dpkg/lock-frontend")]) }
-        for _ in 0..<100 where PackageLock.holder(in: r.root, files: PackageLock.dpkgFiles) == nil {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        let holder = try await BackgroundProgram.lockHolder(on: r.dir.url("root/var/lib/dpkg/lock-frontend"), in: r.dir)
         let lines = LineSink()
-        let outcome = await InstallRun.execute(plan, context: .init(lockTimeout: .milliseconds(1500),
+        // A 4 s wait reported every 0.5 s: at least two reports even when a full test run wakes the 0.2 s polls late.
+        let outcome = await InstallRun.execute(plan, context: .init(lockTimeout: .seconds(4),
                                                                     lockReportEvery: .milliseconds(500),
                                                                     progress: { lines.append($0) }))
+        try BackgroundProgram.release(in: r.dir)
         #expect(outcome.exitCode == 55)
-        #expect(outcome.message.contains("hold.py"))
-        #expect(outcome.message.contains("pid "))
+        #expect(outcome.message.contains("pid \(holder.pid) (/usr/bin/python3 \(r.dir.url("hold-lock.py"))"), "\(outcome.message)")
         #expect(lines.all.count >= 2)
-        #expect(lines.all.first?.contains("hold.py") == true)
+        #expect(lines.all.first?.contains("hold-lock.py") == true)
         #expect(try await r.dpkgQuery().isEmpty)
         #expect(r.maintainerLog.isEmpty)
-        _ = try await holder.value
+        _ = await holder.finished()
     }
 
     @Test("remove keeps workspace configuration and certificates; purge deletes the trees; twice is harmless")

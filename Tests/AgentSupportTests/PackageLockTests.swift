@@ -20,20 +20,13 @@ import Glibc
         let dir = TemporaryDirectory()
         try dir.write("var/lib/rpm/.rpm.lock", "")
         let root = try HostRoot(dir.path)
-        let script = "import fcntl,sys,time\nf=open(sys.argv[1],'r+')\nfcntl.lockf(f,fcntl.LOCK_EX)\ntime.sleep(20)\n"
-        try dir.write("hold.py", script)
-        let holder = Task { try await Oracle.run(["python3", dir.url("hold.py"), dir.url("var/lib/rpm/.rpm.lock")]) }
-        defer { holder.cancel() }
-        var found: PackageLock.Holder?
-        for _ in 0..<100 {
-            found = PackageLock.holder(in: root, files: PackageLock.rpmFiles)
-            if found != nil { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        let holder = try await BackgroundProgram.lockHolder(on: dir.url("var/lib/rpm/.rpm.lock"), in: dir)
+        let found = PackageLock.holder(in: root, files: PackageLock.rpmFiles)
         let h = try #require(found)
         #expect(h.file == "/var/lib/rpm/.rpm.lock")
-        #expect(h.description.contains("pid \(h.pid ?? 0)"))
-        if let pid = h.pid { kill(pid, SIGTERM) }
+        #expect(h.pid == holder.pid && h.description.contains("pid \(holder.pid)"))
+        try BackgroundProgram.release(in: dir)
+        _ = await holder.finished()
         // Once the holder is gone the lock is free again.
         var freed = false
         for _ in 0..<100 {
@@ -50,26 +43,19 @@ import Glibc
         try dir.write("var/lib/dpkg/status", "")
         let root = try HostRoot(dir.path)
         // Another process takes the lock the way dpkg does (fcntl F_SETLK write lock on the whole file).
-        let script = "import fcntl,sys,time\nf=open(sys.argv[1],'r+')\nfcntl.lockf(f,fcntl.LOCK_EX)\nprint('locked',flush=True)\ntime.sleep(20)\n"
-        try dir.write("hold.py", script)
-        let holder = Task { try await Oracle.run(["python3", dir.url("hold.py"), dir.url("var/lib/dpkg/lock")]) }
-        defer { holder.cancel() }
-        var found: PackageLock.Holder?
-        for _ in 0..<100 {
-            found = PackageLock.holder(in: root, files: PackageLock.dpkgFiles)
-            if found != nil { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        let holder = try await BackgroundProgram.lockHolder(on: dir.url("var/lib/dpkg/lock"), in: dir)
+        let found = PackageLock.holder(in: root, files: PackageLock.dpkgFiles)
         let h = try #require(found)
         #expect(h.file == "/var/lib/dpkg/lock")
-        let pid = try #require(h.pid)
-        #expect(h.commandLine?.contains("hold.py") == true)
+        #expect(h.pid == holder.pid)
+        #expect(h.commandLine == "/usr/bin/python3 \(dir.url("hold-lock.py")) \(dir.url("var/lib/dpkg/lock")) \(dir.url("hold-lock.pid")) 120 "
+                + dir.url("hold-lock.release"))
         // Oracle: real dpkg refuses to run against this database while the lock is held.
         let dpkg = try await Oracle.run(["dpkg", "--root=\(dir.path)", "--admindir=\(dir.url("var/lib/dpkg"))",
                                          "--log=\(dir.url("dpkg.log"))", "--configure", "-a"])
         #expect(!dpkg.succeeded)
         #expect(dpkg.standardError.contains("lock"))
-        kill(pid, SIGTERM)
+        await holder.stop()
     }
 
     @Test("a holder's command line with control characters (its own argv text) stays one line, escaped")
