@@ -43,6 +43,13 @@ public enum AgentPaths {
         return name.contains("/") || name.isEmpty ? nil : name
     }
 
+    /// The name of the entry under `ETC` in `root` that is workspace `id`, matched case-insensitively (a workspace
+    /// id may be written in either case); nil when there is none.
+    public static func existingWorkspaceDirectory(_ id: String, root: HostRoot) -> String? {
+        let wanted = id.lowercased()
+        return root.list(etc).first { $0.lowercased() == wanted }
+    }
+
     /// Per-workspace directories.
     public struct Workspace: Sendable {
         public let id: String

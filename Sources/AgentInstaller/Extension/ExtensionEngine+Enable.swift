@@ -17,7 +17,7 @@ extension ExtensionEngine {
         }
         let workspace = try request.settings.validWorkspace()
         // The workspace directory as the onboarding names it: an existing one matched case-insensitively.
-        let dirName = request.root.list(Self.etc).first { $0.lowercased() == workspace.value.lowercased() } ?? workspace.value
+        let dirName = AgentPaths.existingWorkspaceDirectory(workspace.value, root: request.root) ?? workspace.value
         let conf = "\(Self.etc)/\(dirName)/conf"
         let options = try onboardingOptions(request.settings, workspace: workspace, metadata: metadata)
         let marker = ExtensionMarker(options: options, handlerVersion: ExtensionLog.handlerVersion(handlerDirectory: request.handlerDirectory))

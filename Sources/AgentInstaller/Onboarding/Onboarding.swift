@@ -64,8 +64,7 @@ public enum Onboarding {
         _ = try UserDatabase(root: root).owner(user: AgentPaths.ownerUser, group: AgentPaths.ownerGroup)
         executed.append(.validate)
         // Match an existing workspace directory case-insensitively.
-        let dirName = root.list(AgentPaths.etc).first { $0.lowercased() == options.workspace.value.lowercased() }
-            ?? options.workspace.value
+        let dirName = AgentPaths.existingWorkspaceDirectory(options.workspace.value, root: root) ?? options.workspace.value
         let ws = AgentPaths.Workspace(dirName)
         var proxy = options.proxy
         if proxy == nil { proxy = try ProxyConfigurationFile.read(root: root) }

@@ -83,8 +83,7 @@ public struct OnboardingPlan: Sendable, Codable, Equatable {
         async throws(AgentError) -> OnboardingPlan
     {
         let root = context.root
-        let dirName = root.list(AgentPaths.etc).first { $0.lowercased() == options.workspace.value.lowercased() }
-            ?? options.workspace.value
+        let dirName = AgentPaths.existingWorkspaceDirectory(options.workspace.value, root: root) ?? options.workspace.value
         let ws = AgentPaths.Workspace(dirName)
         let storedProxy = (try? ProxyConfigurationFile.read(root: root)) ?? nil
         let proxy = options.proxy ?? storedProxy

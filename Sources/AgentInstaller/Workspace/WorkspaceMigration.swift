@@ -39,7 +39,7 @@ public enum WorkspaceMigration {
             throw AgentError(.generic, "\(etcConf)/omsadmin.conf is missing, empty or incomplete; the host needs a fresh onboarding")
         }
         let ws = AgentPaths.Workspace(conf.workspaceID)
-        if root.list(AgentPaths.etc).contains(where: { $0.lowercased() == ws.id.lowercased() }) {
+        if AgentPaths.existingWorkspaceDirectory(ws.id, root: root) != nil {
             throw AgentError(.generic, "cannot migrate: \(ws.etcDir) already exists next to the legacy \(etcConf)")
         }
         try WorkspaceConfigurator.checkTemplates(root: root)

@@ -20,7 +20,7 @@ public enum WorkspaceRemoval {
     public static func remove(_ id: String, context: InstallContext) async throws(AgentError) -> Result {
         let root = context.root
         try AgentPaths.requireAdministrator(root: root)
-        let name = root.list(AgentPaths.etc).first { $0.lowercased() == id.lowercased() } ?? id
+        let name = AgentPaths.existingWorkspaceDirectory(id, root: root) ?? id
         let ws = AgentPaths.Workspace(name)
         let result = Result(workspace: name, found: root.isDirectory(ws.etcDir) || root.isDirectory(ws.varDir),
                             removed: [], hostCommands: [])

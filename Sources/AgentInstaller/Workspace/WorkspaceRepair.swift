@@ -24,7 +24,7 @@ public enum WorkspaceRepair {
     public static func repair(_ id: String, context: InstallContext) async throws(AgentError) -> Result {
         let root = context.root
         try AgentPaths.requireAdministrator(root: root)
-        let name = root.list(AgentPaths.etc).first { $0.lowercased() == id.lowercased() } ?? id
+        let name = AgentPaths.existingWorkspaceDirectory(id, root: root) ?? id
         let ws = AgentPaths.Workspace(name)
         func needsOnboarding(_ why: String) -> Result {
             Result(workspace: name, repaired: false, needsOnboarding: true,
