@@ -30,14 +30,17 @@ public struct InstallSession: Sendable {
     public static func prepare(root: HostRoot, bundlePath: String, expected: BundleDigest?, options: InstallOptions,
                                reuseReceipt: Bool = true) async throws(AgentError) -> InstallSession {
         let stamp = BundleFileStamp.of(bundlePath)
-        if reuseReceipt, let stamp,
-           let session = try await prepareUnchanged(root: root, stamp: stamp, expected: expected, options: options) {
+        let receipt = InstallReceipt.read(root: root)
+        if reuseReceipt, let stamp, let receipt,
+           let session = try await prepareUnchanged(root: root, receipt: receipt, stamp: stamp, expected: expected,
+                                                    options: options) {
             return session
         }
         let work = try temporaryDirectory()
         do throws(AgentError) {
             let bundle = try BundleExtraction.extract(path: bundlePath, destination: work + "/bundle", expected: expected)
-            var session = try await prepare(root: root, bundle: bundle, workDirectory: work, options: options)
+            var session = try await prepare(root: root, receipt: receipt, bundle: bundle, workDirectory: work,
+                                            options: options)
             session.bundleStamp = stamp != nil && BundleFileStamp.of(bundlePath) == stamp ? stamp : nil
             return session
         } catch {
@@ -46,15 +49,15 @@ public struct InstallSession: Sendable {
         }
     }
 
-    /// The no-op re-run without extraction. It applies only when the receipt under `root` recorded a bundle file
+    /// The no-op re-run without extraction. It applies only when `receipt` (the one under `root`) recorded a bundle file
     /// with this `stamp` (size, mtime, ctime, inode, device: the same bytes, so the same digest, manifest and
     /// package sizes) and that digest satisfies `expected`. The plan is then made by the same `InstallPlan.make`
     /// from the same manifest and sizes and the host's current facts (installed versions, flavour, python) —
     /// the full path's inputs except the extraction directory, which only appears in command strings. If that
     /// plan would change anything, nil: the caller extracts and plans as usual. Nothing under `root` changes.
-    public static func prepareUnchanged(root: HostRoot, stamp: BundleFileStamp, expected: BundleDigest?,
+    public static func prepareUnchanged(root: HostRoot, receipt: InstallReceipt, stamp: BundleFileStamp, expected: BundleDigest?,
                                         options: InstallOptions) async throws(AgentError) -> InstallSession? {
-        guard let receipt = InstallReceipt.read(root: root), receipt.bundleStamp == stamp, var bundle = receipt.bundle,
+        guard receipt.bundleStamp == stamp, var bundle = receipt.bundle,
               let sizes = receipt.packageSizes, receipt.bundleSHA256 == bundle.sha256 else { return nil }
         if let expected {
             guard expected.hex.lowercased() == bundle.sha256.lowercased() else { return nil }
@@ -63,8 +66,8 @@ public struct InstallSession: Sendable {
         let work = try temporaryDirectory()
         bundle.destination = work + "/bundle"
         do throws(AgentError) {
-            var session = try await prepare(root: root, bundle: bundle, workDirectory: work, options: options,
-                                            packageSizes: sizes)
+            var session = try await prepare(root: root, receipt: receipt, bundle: bundle, workDirectory: work,
+                                            options: options, packageSizes: sizes)
             guard !session.plan.steps.contains(where: { $0.changesPackages || $0.changesFiles }) else {
                 session.discard()
                 return nil
@@ -89,12 +92,13 @@ public struct InstallSession: Sendable {
         return try await prepare(root: root, bundlePath: download.file, expected: download.expected, options: options)
     }
 
-    /// Makes the session from an already extracted bundle (`packageSizes` when known, else read from it).
-    public static func prepare(root: HostRoot, bundle: BundleExtraction, workDirectory: String,
+    /// Makes the session from an already extracted bundle (`packageSizes` when known, else read from it);
+    /// `receipt` is the one under `root`, read once by the caller.
+    public static func prepare(root: HostRoot, receipt: InstallReceipt?, bundle: BundleExtraction, workDirectory: String,
                                options: InstallOptions, packageSizes: [String: Int64]? = nil) async throws(AgentError) -> InstallSession {
         let facts = await HostFacts.gather(root: root)
         var planFacts = try await PlanFacts.read(facts)
-        if let receipt = InstallReceipt.read(root: root), InstallOutcome.reachedEnd(receipt.exitCode) {
+        if let receipt, InstallOutcome.reachedEnd(receipt.exitCode) {
             planFacts.completedBundleSHA256 = receipt.bundleSHA256
         }
         var sizes = packageSizes ?? [:]
