@@ -8,11 +8,7 @@ import TestSupport
 @Suite("Bundle CLI")
 struct BundleCLITests {
     /// The agent-installer binary built next to the tests.
-    static let binary: String = {
-        var parts = Fixtures.directory.split(separator: "/").map(String.init)
-        parts.removeLast()
-        return "/" + parts.joined(separator: "/") + "/.build/debug/agent-installer"
-    }()
+    static let binary = Repository.binary
 
     func run(_ args: [String]) async throws -> ProcessOutput {
         try await Oracle.run([Self.binary] + args)

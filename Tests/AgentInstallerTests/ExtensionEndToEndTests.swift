@@ -9,7 +9,7 @@ import TestSupport
 @Suite("Extension handler end to end", .enabled(if: TestEnvironment.value("AGENT_TEST_WORKSPACE_URL") != nil))
 struct ExtensionEndToEndTests {
     static func env(_ n: String) -> String { TestEnvironment.value(n) ?? "" }
-    static let binary = String(#filePath).components(separatedBy: "/Tests/")[0] + "/.build/debug/agent-installer"
+    static let binary = Repository.binary
     static let etc = "/etc/opt/microsoft/omsagent"
 
     /// An extension fixture whose root is also a dpkg root with the omsagent user, and whose `packages/` holds the

@@ -5,13 +5,8 @@ import TestSupport
 
 /// The release `HandlerManifest.json` and the invocation as the guest agent makes it.
 @Suite struct ExtensionManifestTests {
-    static var repositoryRoot: String {
-        let file = #filePath
-        return String(file[..<file.firstRange(of: "/Tests/AgentInstallerTests/")!.lowerBound])
-    }
-
     @Test func manifestIsTheAgentsFormatWithRealBooleans() async throws {
-        let path = Self.repositoryRoot + "/release/HandlerManifest.json"
+        let path = Repository.root + "/release/HandlerManifest.json"
         let script = """
             import json,sys
             d=json.load(open(sys.argv[1]))

@@ -11,10 +11,8 @@ import Glibc
 /// their own (`unshare -n`), so no query leaves the machine.
 @Suite("onboard network faults", .enabled(if: TestEnvironment.value("AGENT_TEST_WORKSPACE_URL") != nil))
 struct OnboardFaultTests {
-    static let binary = String(#filePath).components(separatedBy: "/Tests/")[0] + "/.build/debug/agent-installer"
+    static let binary = Repository.binary
     static func env(_ n: String) -> String { TestEnvironment.value(n) ?? "" }
-    /// `unshare -n` needs root (CAP_SYS_ADMIN); the test machine runs the suites as root.
-    static let canUnshare = geteuid() == 0 && access("/usr/bin/unshare", X_OK) == 0
 
     /// Runs `onboard` for `ws` (key on stdin) on a fresh root; checks that the root is unchanged afterwards.
     func onboard(_ extra: [String], ws: String = env("AGENT_TEST_WORKSPACE_ID"), key: String = env("AGENT_TEST_WORKSPACE_KEY"),
@@ -80,7 +78,7 @@ struct OnboardFaultTests {
     }
 
     @Test("DNS failure (no network namespace access): the service host → 7, the proxy host → 4",
-          .enabled(if: canUnshare))
+          .enabled(if: TestEnvironment.canUnshare))
     func dns() async throws {
         let ws = Self.env("AGENT_TEST_WORKSPACE_ID")
         // The default endpoint: <ws>.oms.opinsights.azure.com, which cannot resolve without a network.

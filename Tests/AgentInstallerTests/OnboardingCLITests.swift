@@ -7,7 +7,7 @@ import TestSupport
 /// The built `agent-installer` binary on temporary roots (no network).
 @Suite("onboard/proxy/workspace command line")
 struct OnboardingCLITests {
-    static let binary = String(#filePath).components(separatedBy: "/Tests/")[0] + "/.build/debug/agent-installer"
+    static let binary = Repository.binary
     static let ws = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 
     @Test("proxy set --stdin / show (masked) / clear")

@@ -205,21 +205,19 @@ struct OnboardingServiceTests {
     @Test("the CLI never prints the key; -s warns")
     func cliKeyNeverShown() async throws {
         let r = try OnboardingRoot()
-        let package = String(#filePath).components(separatedBy: "/Tests/")[0]
-        let binary = package + "/.build/debug/agent-installer"
-        let args = [binary, "onboard", "-w", Self.ws, "--key-stdin", "--root", r.dir.path,
+        let args = [Repository.binary, "onboard", "-w", Self.ws, "--key-stdin", "--root", r.dir.path,
                     "--endpoint", Self.env("AGENT_TEST_WORKSPACE_URL"), "--cacert", Self.env("AGENT_TEST_CA")]
         let out = try await Oracle.run(args, input: Array(Self.key.utf8))
         #expect(out.status == 0, "\(out.standardError)")
         #expect(!out.standardOutput.contains(Self.key) && !out.standardError.contains(Self.key))
         let wrong = Base64.encode((0..<64).map { _ in UInt8.random(in: 0...255) })
-        let bad = try await Oracle.run([binary, "onboard", "-w", Self.ws, "-s", wrong, "--root", r.dir.path,
+        let bad = try await Oracle.run([Repository.binary, "onboard", "-w", Self.ws, "-s", wrong, "--root", r.dir.path,
                                         "--endpoint", Self.env("AGENT_TEST_WORKSPACE_URL"), "--cacert", Self.env("AGENT_TEST_CA")])
         #expect(bad.status == 5)
         #expect(bad.standardError.contains("visible to every local user"))
         #expect(bad.standardError.contains("InvalidWorkspaceKey"))
         #expect(!bad.standardOutput.contains(wrong) && !bad.standardError.contains(wrong))
-        let list = try await Oracle.output([binary, "workspace", "list", "--root", r.dir.path])
+        let list = try await Oracle.output([Repository.binary, "workspace", "list", "--root", r.dir.path])
         #expect(list.hasPrefix("Primary Workspace: \(Self.ws)    Status: "))
     }
 }

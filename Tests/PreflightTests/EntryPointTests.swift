@@ -4,7 +4,7 @@ import TestSupport
 
 /// The process entry point: documented exit codes for usage errors, and a clean exit for help and version.
 @Suite struct EntryPointTests {
-    static let binary = HostTrees.repository + "/.build/debug/agent-installer"
+    static let binary = Repository.binary
 
     @Test(arguments: [["bogus"], ["preflight", "--format", "xml"], ["preflight", "--no-such-option"], ["bundle", "inspect"]])
     func usageErrorsExitWithTheDocumentedCode2(_ arguments: [String]) async throws {

@@ -4,16 +4,10 @@ import TestSupport
 
 /// The host trees of `fixtures/make-host-trees`, built once per test process into a private temporary directory.
 enum HostTrees {
-    static let repository: String = {
-        var parts = #filePath.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        parts.removeLast(3)
-        return parts.joined(separator: "/")
-    }()
-
     private static let built = Task<String, any Error> {
         let dir = TemporaryDirectory(prefix: "preflight-trees")
         keep.append(dir)
-        _ = try await Oracle.output([repository + "/fixtures/make-host-trees", dir.path])
+        _ = try await Oracle.output([Repository.root + "/fixtures/make-host-trees", dir.path])
         return dir.path
     }
     nonisolated(unsafe) private static var keep: [TemporaryDirectory] = []

@@ -5,7 +5,7 @@ import TestSupport
 
 /// Runs the built binary (`.build/debug/agent-installer`) and checks its JSON with Python's `json` module.
 @Suite struct PreflightCommandTests {
-    static let binary = HostTrees.repository + "/.build/debug/agent-installer"
+    static let binary = Repository.binary
 
     /// Python validates the object and prints the fields the assertions need (an independent parser).
     static let checker = """

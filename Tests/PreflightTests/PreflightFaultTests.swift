@@ -17,7 +17,6 @@ struct PreflightFaultTests {
     let ca = TestEnvironment.value("AGENT_TEST_CA") ?? ""
     let httpsPort = TestEnvironment.value("AGENT_TEST_HTTPS_PORT") ?? "0"
     let proxyPort = TestEnvironment.value("AGENT_TEST_PROXY_PORT") ?? "0"
-    static let canUnshare = geteuid() == 0 && access("/usr/bin/unshare", X_OK) == 0
 
     /// Python reads the JSON report: the process exit code must equal the report's, then the network check's
     /// `status exitCode summary` and its remedy, one per line.
@@ -41,7 +40,7 @@ struct PreflightFaultTests {
         return (lines[0], lines[1])
     }
 
-    @Test(.enabled(if: canUnshare))
+    @Test(.enabled(if: TestEnvironment.canUnshare))
     func dnsFailureNamesDNS() async throws {
         let r = try await network(["--endpoint", "https://oms.agent-installer-test.invalid/"], isolated: true)
         #expect(r.check.hasPrefix("fail 55 oms.agent-installer-test.invalid:443 dns"), "\(r.check)")

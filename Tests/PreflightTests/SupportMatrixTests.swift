@@ -5,7 +5,7 @@ import TestSupport
 
 @Suite struct SupportMatrixTests {
     @Test func embeddedMatrixIsTheDataFile() throws {
-        let file = try #require(FileIO.read(HostTrees.repository + "/data/support-matrix.json"))
+        let file = try #require(FileIO.read(Repository.root + "/data/support-matrix.json"))
         #expect(String(decoding: file, as: UTF8.self) == SupportMatrix.defaultJSON + "\n")
     }
 

@@ -4,11 +4,7 @@ import AgentSupport
 /// own directory; the scripts cache their output under `/tmp/agent-installer-fixtures`.
 public enum Fixtures {
     /// The checkout's `fixtures/` directory.
-    public static let directory: String = {
-        var parts = #filePath.split(separator: "/").map(String.init)
-        parts.removeLast(3)  // Tests/TestSupport/Fixtures.swift
-        return "/" + parts.joined(separator: "/") + "/fixtures"
-    }()
+    public static let directory = Repository.root + "/fixtures"
 
     /// Builds `omsagent-<version>.universal.x64.sh` (+ `.sha256sums`, `packages-<version>/`) in `directory`;
     /// returns the bundle's path.

@@ -53,4 +53,8 @@ public enum TestEnvironment {
 
     /// True when `scripts/test` started the network test servers (nginx, squid, the faulty server…).
     public static var serversAvailable: Bool { value("AGENT_TEST_SERVERS") != nil }
+
+    /// True when a test can run a command without network (`unshare -n` needs root, CAP_SYS_ADMIN; the test
+    /// machine runs the suites as root).
+    public static let canUnshare = geteuid() == 0 && access("/usr/bin/unshare", X_OK) == 0
 }
