@@ -41,8 +41,7 @@ enum PackageTargets {
 
     /// The same reader on a file holding `bytes` (in the per-target TMPDIR scripts/fuzz sets).
     static func fileOutcome<T: Equatable>(_ bytes: [UInt8], _ body: (String) throws(AgentError) -> T) -> Outcome<T> {
-        let dir = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
-        let path = "\(dir)/agent-fuzz-package.\(getpid())"
+        let path = "\(StaleTemporaries.temporaryBase)/agent-fuzz-package.\(getpid())"
         // A plain write (no fsync per input): the file only has to be readable back.
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         require(fd >= 0, "cannot create \(path)")
